@@ -1,0 +1,112 @@
+"""The ``bankperf`` command: one entry point for the database, the generator, the loaders and the nightly run."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYYMMDD or YYYY-MM-DD)") from None
+
+
+def _dates(text: str) -> list[dt.date]:
+    return [_date(part) for part in text.split(",") if part.strip()]
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bankperf import database, settings
+
+    if args.action == "start":
+        print(database.start())
+    elif args.action == "stop":
+        print(database.stop())
+    elif args.action == "status":
+        up, message = database.status()
+        print(message)
+        return 0 if up else 1
+    elif args.action == "url":
+        print(settings.db_settings().url)
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from bankperf.generator import generate
+
+    summary = generate(
+        Path(args.out), args.start, args.days, accounts=args.accounts, seed=args.seed,
+        encoding=args.encoding.upper(), gl_breaks=args.gl_break or (),
+    )
+    print(summary)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from loaders.load import load_range
+
+    first = args.date or args.date_from
+    last = args.date or args.date_to or first
+    if first is None:
+        print("bankperf load: give --date D, or --from D1 [--to D2]", file=sys.stderr)
+        return 2
+    results = load_range(Path(args.inbox), first, last)
+    errors = [error for result in results for error in result.errors()]
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    loaded = sum(1 for result in results if result.ok)
+    print(f"{loaded} of {len(results)} dates fully loaded" + (f", {len(errors)} errors" if errors else ""))
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="the project's own PostgreSQL (or the configured one)")
+    db.add_argument("action", choices=["start", "stop", "status", "url"])
+    db.set_defaults(handler=cmd_db)
+
+    gen = commands.add_parser("generate", help="write a synthetic core bank's interface files")
+    gen.add_argument("--out", required=True, help="inbox folder to write <D>/ folders into")
+    gen.add_argument("--start", required=True, type=_date, help="first business date, YYYYMMDD")
+    gen.add_argument("--days", required=True, type=int, help="number of consecutive days")
+    gen.add_argument("--accounts", type=int, default=20000, help="deposit accounts at the start (default 20000)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--encoding", default="UTF-8", choices=["UTF-8", "GBK", "utf-8", "gbk"])
+    gen.add_argument("--gl-break", type=_dates, help="YYYYMMDD[,YYYYMMDD...]: days whose GL disagrees with the detail")
+    gen.set_defaults(handler=cmd_generate)
+
+    load = commands.add_parser("load", help="load business dates from an inbox into raw")
+    load.add_argument("--inbox", required=True)
+    load.add_argument("--date", type=_date)
+    load.add_argument("--from", dest="date_from", type=_date)
+    load.add_argument("--to", dest="date_to", type=_date)
+    load.set_defaults(handler=cmd_load)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the user sees one clear line, not a traceback
+        from bankperf.database import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            print(f"bankperf: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
