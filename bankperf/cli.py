@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 
@@ -35,6 +36,11 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0 if up else 1
     elif args.action == "url":
         print(settings.db_settings().url)
+    elif args.action == "env":
+        from bankperf.dbt_env import dbt_environment
+
+        for name, value in dbt_environment().items():
+            print(f"export {name}={shlex.quote(value)}")
     return 0
 
 
@@ -71,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     db = commands.add_parser("db", help="the project's own PostgreSQL (or the configured one)")
-    db.add_argument("action", choices=["start", "stop", "status", "url"])
+    db.add_argument("action", choices=["start", "stop", "status", "url", "env"])
     db.set_defaults(handler=cmd_db)
 
     gen = commands.add_parser("generate", help="write a synthetic core bank's interface files")

@@ -102,7 +102,8 @@ def record_rejects(conn: psycopg.Connection, load_id: int, feed: str, biz_date: 
         "copy audit.rejected_rows (load_id, feed, biz_date, line_no, raw_line, reason) from stdin"
     ) as copy:
         for reject in rejects:
-            copy.write_row((load_id, feed, biz_date, reject.line_no, reject.raw_line.replace("\x00", ""), reject.reason))
+            raw_line = reject.raw_line.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+            copy.write_row((load_id, feed, biz_date, reject.line_no, raw_line, reject.reason))
 
 
 def finish(conn: psycopg.Connection, load_id: int, **values: object) -> None:

@@ -60,7 +60,8 @@ def create_load_table(feed: Feed, biz_date: dt.date, load_id: int) -> sql.Compos
 
 def copy_statement(feed: Feed, load_id: int) -> sql.Composed:
     """COPY in CSV mode with an unused quote character: no backslash or quote is interpreted."""
-    return sql.SQL("copy raw.{name} ({columns}) from stdin (format csv, delimiter '|', null '', quote e'\\x01')").format(
+    statement = "copy raw.{name} ({columns}) from stdin (format csv, delimiter '|', null '', quote e'\\x01')"
+    return sql.SQL(statement).format(
         name=sql.Identifier(staging_name(feed, load_id)),
         columns=sql.SQL(", ").join(sql.Identifier(name) for name in feed.column_names),
     )

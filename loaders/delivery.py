@@ -32,7 +32,8 @@ def ready_feeds(inbox: Path, biz_date: dt.date) -> list[str]:
             f"{ready}: no READY file, so the delivery of {biz_date:%Y%m%d} is incomplete; "
             "nothing of that day is loaded. Wait for the core system to finish the day."
         )
-    return [line.strip().upper() for line in ready.read_text(encoding="ascii", errors="replace").splitlines() if line.strip()]
+    listed = ready.read_text(encoding="ascii", errors="replace").splitlines()
+    return [line.strip().upper() for line in listed if line.strip()]
 
 
 @dataclass(frozen=True)

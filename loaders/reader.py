@@ -34,7 +34,7 @@ class ScanResult:
     rejects: list[Reject] = field(default_factory=list)
 
 
-def _blocks(path: Path, digest: "hashlib._Hash") -> Iterator[bytes]:
+def _blocks(path: Path, digest: hashlib._Hash) -> Iterator[bytes]:
     """Blocks of whole lines (each ending with b'\\n' but perhaps the last), hashing every byte."""
     pending = b""
     with path.open("rb") as handle:
@@ -55,7 +55,7 @@ def explain(feed: Feed, line: str) -> tuple[str | None, str]:
     if len(fields) != len(feed.columns):
         return f"wrong field count: {len(fields)} fields, the {feed.code} layout has {len(feed.columns)}", line
     fields = [value.strip() for value in fields]
-    for column, value in zip(feed.columns, fields):
+    for column, value in zip(feed.columns, fields, strict=True):
         if not column.matches(value):
             if value == "":
                 return f"column {column.name}: empty, but it is required", line

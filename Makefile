@@ -1,0 +1,63 @@
+# Entry points. Quickstart on a fresh machine with Python 3.11: `make demo`, then `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INBOX ?= var/inbox
+DEMO_START ?= 20251215
+DEMO_DAYS ?= 24
+DEMO_ACCOUNTS ?= 20000
+DEMO_SEED ?= 42
+BENCH_ACCOUNTS ?= 1000000
+DEMO_END = $(shell date -d "$(DEMO_START) + $$(( $(DEMO_DAYS) - 1 )) days" +%Y%m%d)
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := true
+
+.PHONY: demo test lint docs bench-load dagster db-start db-stop clean install
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+db-start: $(STAMP)
+	$(BIN)/bankperf db start
+
+db-stop: $(STAMP)
+	$(BIN)/bankperf db stop
+
+## demo: set up, start the database, generate a synthetic bank, run the nightly job over its days
+demo: db-start
+	$(BIN)/bankperf generate --out $(INBOX) --start $(DEMO_START) --days $(DEMO_DAYS) \
+		--accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED)
+	$(BIN)/bankperf run --inbox $(INBOX) --from $(DEMO_START) --to $(DEMO_END)
+	@$(BIN)/bankperf summary
+
+## test: lint, then the whole test suite against the project's database
+test: db-start lint
+	$(BIN)/pytest -q
+
+lint: db-start
+	$(BIN)/ruff check bankperf loaders orchestration tests benchmarks
+	source <($(BIN)/bankperf db env) && $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
+
+docs: db-start
+	source <($(BIN)/bankperf db env) && $(BIN)/dbt docs generate
+	@echo "dbt docs: target/index.html (serve with: source <(.venv/bin/bankperf db env) && .venv/bin/dbt docs serve)"
+
+## bench-load: bankperf load vs a bare psql \copy of the same file (prints both and the ratio)
+bench-load: db-start
+	$(BIN)/python -m benchmarks.bench_load --accounts $(BENCH_ACCOUNTS)
+
+dagster: db-start
+	source <($(BIN)/bankperf db env) && DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	-$(BIN)/bankperf db stop
+	rm -rf var target logs
