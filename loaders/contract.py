@@ -24,16 +24,20 @@ _DATE = (
     r"|02(?:0[1-9]|1\d|2[0-8]))"
     r"|[1-9]\d(?:0[48]|[2468][048]|[13579][26])0229|(?:[2468][048]|[13579][26])000229"
 )
+# Numbers are stored as unconstrained numeric so that PostgreSQL never rounds a value silently:
+# the load table checks the contract's scale and range instead (see ``Column.check``).
 TYPES: dict[str, tuple[str, str, str]] = {
     "text": ("text", r"[^|]*", "text"),
     "code": ("text", r"[^|]*", "a code"),
     "date": ("date", _DATE, "a valid date YYYYMMDD"),
-    "amount": ("numeric(20,2)", r"-?\d{1,18}(?:\.\d{1,2})?", "an amount with at most 2 decimals"),
-    "rate": ("numeric(14,6)", r"-?\d{1,8}(?:\.\d{1,6})?", "a rate with at most 6 decimals"),
-    "pct": ("numeric(9,2)", r"-?\d{1,6}(?:\.\d{1,2})?", "a percentage with at most 2 decimals"),
+    "amount": ("numeric", r"-?\d{1,18}(?:\.\d{1,2})?", "an amount with at most 2 decimals"),
+    "rate": ("numeric", r"-?\d{1,8}(?:\.\d{1,6})?", "a rate with at most 6 decimals"),
+    "pct": ("numeric", r"-?\d{1,6}(?:\.\d{1,2})?", "a percentage with at most 2 decimals"),
     "int": ("integer", r"\d{1,9}", "a whole number"),
     "flag": ("boolean", r"[01]", "a flag 0 or 1"),
 }
+# type -> (max decimals, exclusive bound of the absolute value) checked by the load table
+_NUMERIC_LIMITS = {"amount": (2, "1e18"), "rate": (6, "1e8"), "pct": (2, "1e6")}
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,18 @@ class Column:
         if self.required and self.type in ("text", "code"):
             value = r"[^|]*[^| ][^|]*"  # something other than blanks
         return f"(?:{value})" if self.required else f"(?:{value})?"
+
+    def check(self) -> str | None:
+        """A CHECK expression the load table enforces, so the server refuses what the contract forbids."""
+        parts = []
+        if self.required:
+            parts.append(f"{self.name} is not null")
+            if self.type in ("text", "code"):
+                parts.append(f"btrim({self.name}) <> ''")
+        if self.type in _NUMERIC_LIMITS:
+            places, bound = _NUMERIC_LIMITS[self.type]
+            parts.append(f"({self.name} is null or (scale({self.name}) <= {places} and abs({self.name}) < {bound}))")
+        return " and ".join(parts) or None
 
     def matches(self, value: str) -> bool:
         return _field_regex(self.type, self.required).fullmatch(value) is not None

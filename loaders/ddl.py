@@ -45,16 +45,21 @@ def staging_name(feed: Feed, load_id: int) -> str:
 
 
 def create_load_table(feed: Feed, biz_date: dt.date, load_id: int) -> sql.Composed:
-    """The table one load copies into: the feed's columns, with this load's date and id as defaults."""
+    """The table one load copies into: the feed's columns with the contract's checks (required
+    values present, no more decimals than allowed), and this load's date and id as defaults."""
+    checks = [column.check() for column in feed.columns if column.check()]
     return sql.SQL(
         "create table raw.{name} (\n    {columns},\n"
         "    biz_date date not null default {day} check (biz_date = {day}),\n"
-        "    load_id bigint not null default {load_id}\n)"
+        "    load_id bigint not null default {load_id},\n"
+        "    constraint {constraint} check ({checks})\n)"
     ).format(
         name=sql.Identifier(staging_name(feed, load_id)),
         columns=_column_defs(feed),
         day=sql.Literal(biz_date),
         load_id=sql.Literal(load_id),
+        constraint=sql.Identifier(f"{feed.table}_contract"),
+        checks=sql.SQL(" and ".join(checks) if checks else "true"),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENCODINGS = {"UTF-8": "utf-8", "GBK": "gbk"}  # contract name -> Python codec
+PG_ENCODINGS = {"UTF-8": "UTF8", "GBK": "GBK"}  # contract name -> PostgreSQL client encoding
 _MD5 = re.compile(r"[0-9a-f]{32}")
 
 
@@ -48,6 +49,10 @@ class ControlFile:
     @property
     def codec(self) -> str:
         return ENCODINGS[self.encoding]
+
+    @property
+    def pg_encoding(self) -> str:
+        return PG_ENCODINGS[self.encoding]
 
 
 def data_file(inbox: Path, feed: str, biz_date: dt.date) -> Path:

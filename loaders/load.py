@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from bankperf.settings import db_settings
 from loaders import audit, ddl
 from loaders.contract import Feed, feeds
-from loaders.delivery import DeliveryError, data_file, read_control, ready_feeds
-from loaders.reader import scan
+from loaders.delivery import ControlFile, DeliveryError, data_file, read_control, ready_feeds
+from loaders.reader import ScanResult, scan_fast, scan_strict
 
 
 class LoadError(Exception):
@@ -91,10 +92,9 @@ def _load_in_transaction(
     if not path.is_file():
         raise DeliveryError(f"{path}: data file missing for feed {feed.code} of {biz_date:%Y%m%d}.")
     with psycopg.connect(conn_url) as conn:  # one transaction: commits on success, rolls back on error
-        conn.execute("set local synchronous_commit = on")
         conn.execute(ddl.create_load_table(feed, biz_date, load_id))
-        with conn.cursor().copy(ddl.copy_statement(feed, load_id)) as copy:
-            scanned = scan(path, feed, control.codec, copy.write)
+        scanned = _copy_file(conn, feed, load_id, path, control)
+        conn.execute("set local client_encoding = 'UTF8'")
         if scanned.md5 != control.md5:
             raise LoadError(
                 f"{path}: MD5 {scanned.md5} does not match the control file's {control.md5} "
@@ -129,6 +129,23 @@ def _load_in_transaction(
     return FeedResult(
         feed.code, biz_date, "LOADED", scanned.lines_read, scanned.lines_good, len(scanned.rejects), load_id=load_id
     )
+
+
+def _copy_file(conn: psycopg.Connection, feed: Feed, load_id: int, path: Path, control: ControlFile) -> ScanResult:
+    """COPY the file's good lines into the load table: the fast path, or the strict one if the server refuses a line."""
+    try:
+        with conn.transaction():  # a savepoint: a refused fast COPY leaves the load table empty
+            conn.execute(sql.SQL("set local client_encoding = {}").format(sql.Literal(control.pg_encoding)))
+            with conn.cursor().copy(ddl.copy_statement(feed, load_id)) as copy:
+                return scan_fast(path, feed, control.codec, copy.write)
+    except (psycopg.errors.DataError, psycopg.errors.IntegrityError):
+        pass  # some line holds a value the server cannot read: check every line against the contract
+    conn.execute("set local client_encoding = 'UTF8'")
+    try:
+        with conn.cursor().copy(ddl.copy_statement(feed, load_id)) as copy:
+            return scan_strict(path, feed, control.codec, copy.write)
+    except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+        raise LoadError(f"{path}: PostgreSQL refused a line the contract allows: {str(exc).strip()}") from exc
 
 
 def load_date(inbox: Path, biz_date: dt.date, only: Iterable[str] | None = None, quiet: bool = False) -> DateResult:

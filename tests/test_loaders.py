@@ -144,24 +144,35 @@ def test_bad_rows_are_rejected_with_reasons_and_the_rest_loads(fresh_db: str, tm
     bad_date = DEP_OK.replace("20200105||", "20260230||")
     empty_key = DEP_OK.replace("|6200010001|", "||")
     spaced = DEP_OK.replace("|52000.00|", "| 52000.00 |")  # blanks are not significant: loads
-    lines = [DEP_OK, bad_count, bad_amount, bad_date, empty_key, spaced, DEP_OK2]
+    too_precise = DEP_OK.replace("52000.00", "52000.005")  # never rounded silently
+    lines = [DEP_OK, bad_count, bad_amount, bad_date, empty_key, spaced, DEP_OK2, too_precise]
     write_feed(tmp_path, "DEP", day, lines, newline="\r\n")
     outcome = load_feed(fresh_db, tmp_path, feed("DEP"), day)
     assert outcome.status == "LOADED"
-    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (7, 3, 4)
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (8, 3, 5)
     rejects = _rejects(fresh_db, "DEP", day)
-    assert [row[0] for row in rejects] == [2, 3, 4, 5]
+    assert [row[0] for row in rejects] == [2, 3, 4, 5, 8]
     reasons = [row[2] for row in rejects]
     assert "wrong field count: 17 fields" in reasons[0]
     assert "column balance: '52,000.00'" in reasons[1]
     assert "column open_date: '20260230' is not a valid date" in reasons[2]
     assert "column acct_no: empty, but it is required" in reasons[3]
+    assert "column balance: '52000.005' is not an amount with at most 2 decimals" in reasons[4]
     assert rejects[0][1] == bad_count
     log = _log(fresh_db, "DEP", day)
-    assert log["rows_loaded"] + log["rows_rejected"] == log["ctl_row_count"] == 7
+    assert log["rows_loaded"] + log["rows_rejected"] == log["ctl_row_count"] == 8
     with psycopg.connect(fresh_db) as conn:
         balances = sorted(r[0] for r in conn.execute("select balance from raw.dep where biz_date = %s", (day,)))
     assert [str(b) for b in balances] == ["20000.00", "52000.00", "52000.00"]
+
+
+def test_wrong_field_count_alone_stays_on_the_fast_path(fresh_db: str, tmp_path: Path) -> None:
+    day = dt.date(2026, 2, 9)
+    write_feed(tmp_path, "DEP", day, [DEP_OK, DEP_OK + "|extra", DEP_OK2], encoding="GBK")
+    outcome = load_feed(fresh_db, tmp_path, feed("DEP"), day)
+    assert (outcome.rows_loaded, outcome.rows_rejected) == (2, 1)
+    (line_no, raw_line, reason), = _rejects(fresh_db, "DEP", day)
+    assert line_no == 2 and raw_line == DEP_OK + "|extra" and "19 fields" in reason
 
 
 def test_reload_replaces_and_never_duplicates(fresh_db: str, tmp_path: Path) -> None:
