@@ -72,6 +72,28 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from bankperf.summary import summary
+
+    print(summary())
+    return 0
+
+
+def cmd_recon(args: argparse.Namespace) -> int:
+    from bankperf.reconciliation.report import fetch, write_report
+
+    xlsx, page = write_report(args.date, Path(args.out) if args.out else None)
+    print(fetch(args.date).headline)
+    print(f"workbook: {xlsx}\nhtml:     {page}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bankperf.run import run
+
+    return run(Path(args.inbox), args.date_from, args.date_to or args.date_from)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--from", dest="date_from", type=_date)
     load.add_argument("--to", dest="date_to", type=_date)
     load.set_defaults(handler=cmd_load)
+
+    nightly = commands.add_parser("run", help="the nightly Dagster job, headless: load D1..D2 and dbt build, one run")
+    nightly.add_argument("--inbox", required=True, help="folder holding the YYYYMMDD/ deliveries")
+    nightly.add_argument("--from", dest="date_from", required=True, type=_date, help="first business date, YYYYMMDD")
+    nightly.add_argument("--to", dest="date_to", type=_date, help="last business date (default: --from)")
+    nightly.set_defaults(handler=cmd_run)
+
+    recon = commands.add_parser("recon", help="general-ledger reconciliation")
+    recon_actions = recon.add_subparsers(dest="action", required=True)
+    recon_report = recon_actions.add_parser("report", help="write the finance report (.xlsx and .html) of a date")
+    recon_report.add_argument("--date", required=True, type=_date)
+    recon_report.add_argument("--out", help="folder (default var/reports/reconciliation)")
+    recon_report.set_defaults(handler=cmd_recon)
+
+    summary = commands.add_parser("summary", help="what is loaded and built, and where to look")
+    summary.set_defaults(handler=cmd_summary)
     return parser
 
 

@@ -61,7 +61,7 @@ CARD_STATUSES = ("N", "U", "L", "X")
 CS_ACTIVE, CS_NEW, CS_LOST, CS_CANCELLED = range(4)
 
 CUST_TYPES = ("P", "C", "I")
-P, C, I = range(3)  # noqa: E741 - the contract's own letters
+PERSONAL, CORPORATE, INTERBANK = range(3)
 
 # Deposit rates offered today, percent, by currency x term (CUR M03 M06 Y01 Y02 Y03 Y05).
 DEPOSIT_RATES = {

@@ -16,8 +16,9 @@ import numpy as np
 
 EPOCH = dt.date(1970, 1, 1)
 NO_END = (dt.date(9999, 12, 31) - EPOCH).days  # "no maturity": written as 99991231
-NO_DATE = -1  # null date: written as an empty field
-_LUT_DAYS = (dt.date(2200, 1, 1) - EPOCH).days
+NO_DATE = -10_000_000  # null date: written as an empty field
+_LUT_FIRST = (dt.date(1900, 1, 1) - EPOCH).days  # birth dates in ID numbers reach back that far
+_LUT_DAYS = (dt.date(2200, 1, 1) - EPOCH).days - _LUT_FIRST
 
 
 def day_number(d: dt.date) -> int:
@@ -41,8 +42,9 @@ def ymd(n: int) -> str:
 
 @cache
 def _lut() -> np.ndarray:
-    """YYYYMMDD for every day 1970..2199, then '99991231' and '' as two extra slots."""
-    iso = np.datetime_as_string(np.arange(_LUT_DAYS, dtype="int64").astype("datetime64[D]"))
+    """YYYYMMDD for every day 1900..2199, then '99991231' and '' as two extra slots."""
+    days = np.arange(_LUT_FIRST, _LUT_FIRST + _LUT_DAYS, dtype="int64")
+    iso = np.datetime_as_string(days.astype("datetime64[D]"))
     table = np.empty(_LUT_DAYS + 2, dtype=object)
     table[:_LUT_DAYS] = np.strings.replace(iso, "-", "").tolist()
     table[_LUT_DAYS] = "99991231"
@@ -52,9 +54,10 @@ def _lut() -> np.ndarray:
 
 def date_strs(days: np.ndarray) -> np.ndarray:
     """Vectorised ymd(): an object array of YYYYMMDD strings ('' for NO_DATE)."""
-    idx = np.asarray(days, dtype=np.int64).copy()
-    idx[idx == NO_END] = _LUT_DAYS
-    idx[idx == NO_DATE] = _LUT_DAYS + 1
+    raw = np.asarray(days, dtype=np.int64)
+    idx = raw - _LUT_FIRST
+    idx[raw == NO_END] = _LUT_DAYS
+    idx[raw == NO_DATE] = _LUT_DAYS + 1
     return _lut()[idx]
 
 

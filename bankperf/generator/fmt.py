@@ -17,9 +17,9 @@ def cents(values: np.ndarray) -> list[str]:
     """Integer cents -> '1234.56' strings, always two decimals, sign kept."""
     v = np.asarray(values, dtype=np.int64)
     if v.size and v.min() < 0:
-        return [f"-{m}" if s else m for s, m in zip((v < 0).tolist(), cents(np.abs(v)))]
+        return [f"-{m}" if s else m for s, m in zip((v < 0).tolist(), cents(np.abs(v)), strict=True)]
     two = _TWO
-    return [f"{w}.{two[f]}" for w, f in zip((v // 100).tolist(), (v % 100).tolist())]
+    return [f"{w}.{two[f]}" for w, f in zip((v // 100).tolist(), (v % 100).tolist(), strict=True)]
 
 
 def money(c: int) -> str:
@@ -30,7 +30,7 @@ def money(c: int) -> str:
 def rates(values: np.ndarray) -> list[str]:
     """Integer millionths of a percent -> '2.500000' (six decimals)."""
     v = np.asarray(values, dtype=np.int64)
-    return [f"{w}.{f:06d}" for w, f in zip((v // 1_000_000).tolist(), (v % 1_000_000).tolist())]
+    return [f"{w}.{f:06d}" for w, f in zip((v // 1_000_000).tolist(), (v % 1_000_000).tolist(), strict=True)]
 
 
 def rate(micro: int) -> str:

@@ -1,0 +1,73 @@
+{#- Pre-hooks of the window-driven incremental models (tag `daily`). They render to nothing
+    on a first build, a --full-refresh, at parse time and in unit tests. -#}
+
+{% macro assert_window_is_latest(date_column, same_year_only=false) -%}
+    {#- Refuse to rerun a window older than what the table already holds: the later days were
+        computed from this window's results (running sums, open versions) and would be left
+        inconsistent. Rerun from the old date through the last processed date in one go. -#}
+    {%- if execute and is_incremental() and window_bound('max_date') is not none -%}
+        {%- set upper = window_bound('max_date') -%}
+        {%- set lower = window_bound('min_date') or upper -%}
+        {%- set check_sql -%}
+            select {{ date_column }} as later_date
+            from {{ this }}
+            where {{ date_column }} > '{{ upper }}'::date
+            {%- if same_year_only %}
+                and {{ date_column }} <= {{ period_end("'" ~ upper ~ "'::date", 'year') }}
+            {%- endif %}
+            limit 1
+        {%- endset -%}
+        {%- set found = run_query(check_sql) -%}
+        {%- if found.rows | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " already holds " ~ date_column ~ " " ~ found.rows[0][0]
+                ~ ", after this run's max_date " ~ upper ~ ". Those later days were computed from the days"
+                ~ " being rerun and would be left inconsistent. Rerun the whole chain in one invocation:"
+                ~ " --vars '{min_date: " ~ lower ~ ", max_date: <last processed date>}'"
+                ~ (" (only dates up to 31 December of that year depend on it)" if same_year_only else "")
+                ~ ", or rebuild with --full-refresh."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro assert_window_follows(date_column) -%}
+    {#- Refuse a window that leaves a gap after the last processed day: its running sums would
+        start from nothing. The day before min_date must be present unless the table is empty
+        before the window (the warehouse's history starts there). -#}
+    {%- if execute and is_incremental() and window_bound('min_date') is not none -%}
+        {%- set lower = window_bound('min_date') -%}
+        {%- set check_sql -%}
+            select
+                exists (
+                    select 1 from {{ this }} where {{ date_column }} = '{{ lower }}'::date - 1
+                ) as has_previous_day,
+                exists (
+                    select 1 from {{ this }} where {{ date_column }} < '{{ lower }}'::date - 1
+                ) as has_earlier_days
+        {%- endset -%}
+        {%- set found = run_query(check_sql).rows[0] -%}
+        {%- if found[1] and not found[0] -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has no rows for " ~ date_column ~ " = the day before min_date " ~ lower
+                ~ " but has earlier days: the window would leave a gap and restart the running sums."
+                ~ " Run the missing days first (or include them in the window)."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_from_window_start(date_column) -%}
+    {#- Remove what an earlier run of this window wrote from min_date on, so a rerun replaces it
+        (rows a corrected delivery no longer produces disappear too). No min_date: the whole
+        table is recomputed from all raw history. -#}
+    {%- if execute and is_incremental() -%}
+        {%- set lower = window_bound('min_date') -%}
+        delete from {{ this }}
+        {%- if lower is not none %}
+        where {{ date_column }} >= '{{ lower }}'::date
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}

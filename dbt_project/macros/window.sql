@@ -1,0 +1,56 @@
+{#- The window of business dates one run processes: vars min_date / max_date (ISO dates,
+    YYYY-MM-DD or YYYYMMDD). Dagster passes its partition range; null means "no bound". -#}
+
+{% macro window_bound(name) -%}
+    {%- set value = var(name, none) -%}
+    {%- if value is none or (value | string | trim) in ('', 'None', 'null') -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set text = value | string | trim -%}
+    {%- set compact = modules.re.match('^(\\d{4})(\\d{2})(\\d{2})$', text) -%}
+    {%- if compact -%}
+        {%- set text = compact.group(1) ~ '-' ~ compact.group(2) ~ '-' ~ compact.group(3) -%}
+    {%- endif -%}
+    {%- set parsed = none -%}
+    {%- if modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', text) -%}
+        {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+    {%- endif -%}
+    {%- if parsed is none -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " = '" ~ value ~ "' is not a date: give YYYY-MM-DD (or YYYYMMDD)"
+        ) }}
+    {%- endif -%}
+    {%- if name == 'max_date' and window_bound('min_date') is not none and window_bound('min_date') > text -%}
+        {{ exceptions.raise_compiler_error(
+            "var max_date " ~ text ~ " is before min_date " ~ window_bound('min_date')
+        ) }}
+    {%- endif -%}
+    {{- return(text) -}}
+{%- endmacro %}
+
+
+{% macro window_filter(column) -%}
+    {%- set lower = window_bound('min_date') -%}
+    {%- set upper = window_bound('max_date') -%}
+    {%- if lower is not none and upper is not none -%}
+        {{ column }} between '{{ lower }}'::date and '{{ upper }}'::date
+    {%- elif lower is not none -%}
+        {{ column }} >= '{{ lower }}'::date
+    {%- elif upper is not none -%}
+        {{ column }} <= '{{ upper }}'::date
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro window_start(fallback) -%}
+    {%- set lower = window_bound('min_date') -%}
+    {%- if lower is not none -%}'{{ lower }}'::date{%- else -%}{{ fallback }}{%- endif -%}
+{%- endmacro %}
+
+
+{% macro window_end(fallback) -%}
+    {%- set upper = window_bound('max_date') -%}
+    {%- if upper is not none -%}'{{ upper }}'::date{%- else -%}{{ fallback }}{%- endif -%}
+{%- endmacro %}

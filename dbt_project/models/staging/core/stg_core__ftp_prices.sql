@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('core', 'ftp') }}
+    where {{ window_filter('biz_date') }}
+),
+
+final as (
+    select
+        -- ids
+        {{ clean_text('acct_no') }} as acct_no,
+        {{ clean_text('sub_acct_no') }} as sub_acct_no,
+        -- codes
+        {{ clean_text('acct_type') }} as acct_type,
+        -- rates
+        ftp_rate,
+        -- dates
+        effective_date,
+        biz_date,
+        load_id
+    from source
+)
+
+select * from final

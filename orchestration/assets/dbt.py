@@ -1,0 +1,89 @@
+"""The dbt project as Dagster assets: every seed and model, with its data tests as asset checks.
+
+Lineage is one graph from file to mart: each dbt source becomes a dependency on the loader
+asset named in its ``meta: {dagster: {asset_key: ["raw", "<table>"]}}`` (a source without one
+falls back to ``raw/<table>`` when it lives in schema ``raw``). Groups follow the folders:
+``staging``, ``intermediate``, ``marts_<area>`` (``marts/<area>/``), ``seeds``.
+
+Why one partitioned ``@dbt_assets`` for everything, not "incremental models in one, the rest
+in another": every staging view filters its source by the run's window (``min_date`` /
+``max_date``), so every model downstream depends on the window; only the seeds do not, and
+``dbt build`` rebuilds them in a blink. One definition keeps one ``dbt build`` per run.
+
+A run covers a partition range (``BackfillPolicy.single_run()``): dbt runs once, with
+``--vars '{min_date: <first>, max_date: <last>}'``, because the models are set-based over the
+window. ``dbt build`` runs seeds, models and tests in DAG order; a failing test of severity
+``error`` makes dbt skip everything downstream of the tested model in that build and exit
+non-zero, which fails the step (and so the run). Each test is an asset check, blocking when
+its severity is ``error``.
+"""
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from orchestration.partitions import daily_partitions
+from orchestration.project import dbt_project
+from orchestration.resources import WarehouseDbtResource
+
+RAW_SCHEMA = "raw"
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    """Sources map to the loader assets; models group by folder."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            meta = (dbt_resource_props.get("config") or {}).get("meta") or dbt_resource_props.get("meta") or {}
+            configured = (meta.get("dagster") or {}).get("asset_key")
+            if configured:
+                return AssetKey(configured)
+            if dbt_resource_props.get("schema") == RAW_SCHEMA:
+                return AssetKey([RAW_SCHEMA, dbt_resource_props.get("identifier") or dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type in ("seed", "snapshot"):
+            return f"{resource_type}s"
+        folders = list(dbt_resource_props.get("fqn", []))[1:-1]  # [project, *folders, name]
+        if not folders:
+            return "dbt"
+        name = f"marts_{folders[1]}" if folders[0] == "marts" and len(folders) > 1 else folders[0]
+        return re.sub(r"\W", "_", name)
+
+
+translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+_project = dbt_project()
+_project.prepare_if_dev()  # re-parses only under `dagster dev`; never dbt deps (the project has no packages)
+if not _project.manifest_path.exists():
+    raise FileNotFoundError(
+        f"{_project.manifest_path} is missing: the Dagster definitions read the parsed dbt project. "
+        "Run `python -m orchestration` (or any `bankperf run`) to parse it, then load the definitions again."
+    )
+
+
+def dbt_window(context: AssetExecutionContext) -> dict[str, str]:
+    """The run's business dates as the dbt vars the models filter on."""
+    keys = context.partition_key_range
+    return {"min_date": keys.start, "max_date": keys.end}
+
+
+@dbt_assets(
+    manifest=_project.manifest_path,
+    project=_project,
+    name="dbt_models",
+    dagster_dbt_translator=translator,
+    partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource) -> Iterator[Any]:
+    """``dbt build`` over the run's window of business dates."""
+    window = dbt_window(context)
+    context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
+    yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()

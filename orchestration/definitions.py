@@ -1,0 +1,29 @@
+"""The Dagster code location of bankperf (``workspace.yaml``; ``dagster dev -w workspace.yaml``).
+
+Only assembles: assets (``assets/``), the job, schedule and sensor, and the resources.
+Before loading it outside ``dagster dev``, parse the dbt project and write the instance's
+``dagster.yaml`` with ``python -m orchestration``; ``bankperf run`` does both itself.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.assets.dbt import dbt_models
+from orchestration.assets.raw import raw_assets
+from orchestration.jobs import nightly_job
+from orchestration.project import dbt_project
+from orchestration.resources import InboxResource, WarehouseDbtResource, dbt_executable
+from orchestration.schedules import nightly_schedule
+from orchestration.sensors import inbox_ready_sensor
+
+defs = Definitions(
+    assets=[*raw_assets, dbt_models],
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    sensors=[inbox_ready_sensor],
+    resources={
+        "inbox": InboxResource(),
+        "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+    },
+)

@@ -1,0 +1,54 @@
+"""The one partitioning of the warehouse: a business date per partition.
+
+Every partitioned asset (the twelve raw feeds and all dbt models) shares
+:data:`daily_partitions`, so a run for a date range means the same dates for the loaders and
+for dbt, and Dagster maps partitions one to one along the lineage.
+
+- Days are calendar days in Asia/Shanghai: the core's business date, every day of the week
+  (the contract delivers weekends and holidays too).
+- ``start``: ``BANKPERF_PARTITIONS_START`` (``YYYY-MM-DD``), default ``2020-01-01`` — early, so
+  any history the inbox holds, such as a first day in the previous year, can be chosen. This is
+  the one variable read when the definitions are built: the set of partitions is part of their
+  shape, not of a run.
+- ``end_offset=1``: today's date is a partition too. The core's day-end batch may finish
+  (``READY`` written) before midnight, and the sensor should start that day's run at once
+  rather than wait for the calendar; the schedule still targets the previous date explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+from dagster import DailyPartitionsDefinition
+
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_START = "2020-01-01"
+START_VARIABLE = "BANKPERF_PARTITIONS_START"
+
+
+def _start() -> str:
+    text = os.environ.get(START_VARIABLE, DEFAULT_START).strip() or DEFAULT_START
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{START_VARIABLE}={text!r} is not a date; write it as YYYY-MM-DD (e.g. 2020-01-01).") from None
+
+
+daily_partitions = DailyPartitionsDefinition(start_date=_start(), timezone=TIMEZONE, end_offset=1)
+
+
+def partition_key(biz_date: dt.date) -> str:
+    """The partition of a business date (``2026-01-05``)."""
+    return biz_date.isoformat()
+
+
+def business_date(key: str) -> dt.date:
+    """The business date of a partition key."""
+    return dt.date.fromisoformat(key)
+
+
+def today() -> dt.date:
+    """Today's date where the bank is, whatever the machine's clock zone."""
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()

@@ -1,0 +1,267 @@
+"""The Dagster orchestration, for real: the definitions hold every asset, check, job, schedule
+and sensor; the nightly job loads the sample day and builds the dbt models in a database of
+its own; the sensor reacts to READY; ``bankperf run`` fails loudly on a missing READY.
+
+Each module run gets its own ``DAGSTER_HOME`` (a temporary folder) and the environment is
+restored afterwards, since the runs export ``PG*`` for dbt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    RunRequest,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+)
+from dagster._core.definitions.backfill_policy import BackfillPolicyType
+from dagster._core.storage.dagster_run import DagsterRun
+from dagster._core.storage.tags import PARTITION_NAME_TAG
+from psycopg import sql
+
+from bankperf import cli
+from loaders.contract import feeds
+from orchestration.instance import prepare_instance
+from orchestration.project import manifest_path, parse_manifest
+from orchestration.resources import InboxResource
+from tests.deliveries import write_day
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
+SAMPLE_DATE = dt.date(2026, 1, 5)
+RAW_KEYS = {AssetKey(["raw", feed.table]) for feed in feeds().values()}
+BUILT = ("view", "table", "incremental")  # materializations that leave a relation behind
+
+
+@pytest.fixture(scope="module")
+def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private Dagster instance and a freshly parsed dbt project; the environment restored after."""
+    saved = dict(os.environ)
+    os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
+    os.environ.pop("BANKPERF_DAGSTER_STORAGE", None)
+    try:
+        home = prepare_instance()
+        parse_manifest()
+        yield home
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def defs(dagster_home: Path) -> Definitions:
+    from orchestration.definitions import defs as definitions  # reads the manifest parsed above
+
+    return definitions
+
+
+@pytest.fixture(scope="module")
+def manifest(dagster_home: Path) -> dict:
+    return json.loads(manifest_path().read_text())
+
+
+def _dbt_assets(manifest: dict) -> dict[str, dict]:
+    """The dbt nodes that are assets (seeds, snapshots, non-ephemeral models), by unique id."""
+    return {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot") and node["config"]["materialized"] != "ephemeral"
+    }
+
+
+def _failures(result) -> list[str]:
+    return [
+        f"{event.step_key}: {event.step_failure_data.error.message if event.step_failure_data.error else ''}"
+        for event in result.all_events
+        if event.is_step_failure
+    ]
+
+
+def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Definitions, manifest: dict) -> None:
+    from orchestration.assets.dbt import translator
+    from orchestration.partitions import daily_partitions
+
+    Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+
+    assert RAW_KEYS <= keys and len(RAW_KEYS) == 12
+    for key in RAW_KEYS:
+        assert graph.get(key).group_name == "raw"
+
+    dbt_nodes = _dbt_assets(manifest)
+    dbt_keys = {translator.get_asset_key(node) for node in dbt_nodes.values()}
+    assert dbt_keys <= keys, f"dbt nodes without an asset: {dbt_keys - keys}"
+    staging = [node for node in dbt_nodes.values() if node["resource_type"] == "model" and node["fqn"][1] == "staging"]
+    assert staging, "no staging model in the dbt project"
+    for node in staging:  # each staging model reads a source: lineage must reach the loader's asset
+        parents = graph.get(translator.get_asset_key(node)).parent_keys
+        assert parents & RAW_KEYS, f"{node['name']} does not depend on a raw feed asset: {parents}"
+        assert graph.get(translator.get_asset_key(node)).group_name == "staging"
+
+    for key in RAW_KEYS | dbt_keys:  # one partitioning, ranges as one run
+        node = graph.get(key)
+        assert node.partitions_def == daily_partitions, key
+        assert node.backfill_policy is not None and node.backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN
+
+    tests = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("attached_node") in dbt_nodes
+    ]
+    check_names = {check.name for check in graph.asset_check_keys}
+    assert {test["name"] for test in tests} <= check_names
+    assert not tests or check_names, "dbt tests did not become asset checks"
+
+    job = defs.resolve_job_def("nightly")
+    assert job.partitions_def == daily_partitions
+    assert RAW_KEYS | dbt_keys <= set(job.asset_layer.selected_asset_keys)
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert (schedule.job_name, schedule.cron_schedule, schedule.execution_timezone) == (
+        "nightly", "0 6 * * *", "Asia/Shanghai"
+    )
+    assert defs.resolve_sensor_def("inbox_ready_sensor").job_name == "nightly"
+
+    assert daily_partitions.timezone == "Asia/Shanghai"
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert daily_partitions.has_partition_key(today.isoformat())  # a READY before midnight can run at once
+    assert daily_partitions.has_partition_key("2025-12-31")  # history, e.g. the previous year
+
+
+def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, fresh_db: str, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / f"{SAMPLE_DATE:%Y%m%d}", inbox / f"{SAMPLE_DATE:%Y%m%d}")
+
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("nightly").execute_in_process(
+            instance=instance,
+            partition_key=SAMPLE_DATE.isoformat(),
+            resources={"inbox": InboxResource(path=str(inbox))},
+            raise_on_error=False,
+        )
+    assert result.success, _failures(result)
+
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert RAW_KEYS <= materialized
+    checks = [event for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert all(event.event_specific_data.passed for event in checks)
+
+    with psycopg.connect(fresh_db) as conn:
+        for feed in feeds().values():
+            control = (inbox / f"{SAMPLE_DATE:%Y%m%d}" / f"{feed.code}_{SAMPLE_DATE:%Y%m%d}.ctl").read_text()
+            expected = int(control.split("|")[2])
+            loaded = conn.execute(
+                sql.SQL("select count(*) from raw.{} where biz_date = %s").format(sql.Identifier(feed.table)),
+                (SAMPLE_DATE,),
+            ).fetchone()[0]
+            assert loaded == expected, f"raw.{feed.table}: {loaded} rows, control file says {expected}"
+        for node in _dbt_assets(manifest).values():
+            if node["config"]["materialized"] not in BUILT and node["resource_type"] != "seed":
+                continue
+            relation = f"{node['schema']}.{node['alias']}"
+            exists = conn.execute("select to_regclass(%s)", (relation,)).fetchone()[0]
+            assert exists is not None, f"{relation} was not built"
+            assert translator_key(node) in materialized
+        facts = [node for node in _dbt_assets(manifest).values() if node["name"].startswith("fct_")]
+        for node in facts:
+            rows = conn.execute(
+                sql.SQL("select count(*) from {}.{}").format(sql.Identifier(node["schema"]), sql.Identifier(node["alias"]))
+            ).fetchone()[0]
+            assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
+
+
+def translator_key(node: dict) -> AssetKey:
+    from orchestration.assets.dbt import translator
+
+    return translator.get_asset_key(node)
+
+
+def test_sensor_requests_a_run_per_delivery(defs: Definitions, tmp_path: Path) -> None:
+    from orchestration.sensors import inbox_ready_sensor
+
+    inbox = tmp_path / "inbox"
+    write_day(inbox, dt.date(2026, 1, 5), {})
+    write_day(inbox, dt.date(2026, 1, 6), {}, ready=False)
+    resources = {"inbox": InboxResource(path=str(inbox))}
+
+    def tick(instance: DagsterInstance, cursor: str | None):
+        return inbox_ready_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
+
+    with DagsterInstance.ephemeral() as instance:
+        first = tick(instance, None)
+        assert [request.partition_key for request in first.run_requests] == ["2026-01-05"]
+        assert tick(instance, first.cursor).run_requests == []  # nothing new: no second run
+
+        ready = inbox / "20260105" / "READY"
+        later = ready.stat().st_mtime_ns + 60 * 10**9
+        os.utime(ready, ns=(later, later))  # the day is re-delivered
+        again = tick(instance, first.cursor)
+        assert [request.partition_key for request in again.run_requests] == ["2026-01-05"]
+        assert again.run_requests[0].run_key != first.run_requests[0].run_key
+
+        (inbox / "20260106" / "READY").write_text("ORG\n")  # the late day completes
+        late = tick(instance, again.cursor)
+        assert [request.partition_key for request in late.run_requests] == ["2026-01-06"]
+
+        # a delivery already built by a run created after its READY (e.g. `bankperf run`) is not run again
+        write_day(inbox, dt.date(2026, 1, 7), {})
+        instance.add_run(
+            DagsterRun(job_name="nightly", status=DagsterRunStatus.SUCCESS, tags={PARTITION_NAME_TAG: "2026-01-07"})
+        )
+        assert tick(instance, late.cursor).run_requests == []
+
+
+def test_schedule_targets_the_previous_business_date(defs: Definitions, tmp_path: Path) -> None:
+    from orchestration.schedules import nightly_schedule
+
+    inbox = tmp_path / "inbox"
+    six_am = dt.datetime(2026, 1, 6, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(
+            instance=instance, scheduled_execution_time=six_am, resources={"inbox": InboxResource(path=str(inbox))}
+        )
+        request = nightly_schedule(context)
+        assert isinstance(request, RunRequest) and request.partition_key == "2026-01-05"  # READY late: run, fail loudly
+
+        write_day(inbox, dt.date(2026, 1, 5), {})
+        instance.add_run(
+            DagsterRun(job_name="nightly", status=DagsterRunStatus.SUCCESS, tags={PARTITION_NAME_TAG: "2026-01-05"})
+        )
+        assert isinstance(nightly_schedule(context), SkipReason)  # the sensor already built it
+
+
+def test_bankperf_run_without_ready_fails_naming_the_file(
+    defs: Definitions, fresh_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_day(inbox, dt.date(2026, 1, 7), {}, ready=False)
+
+    code = cli.main(["run", "--inbox", str(inbox), "--from", "20260107", "--to", "20260107"])
+
+    err = capsys.readouterr().err
+    assert code != 0
+    assert str(inbox / "20260107" / "READY") in err
+    assert "no READY file" in err
+
+
+def test_bankperf_run_refuses_dates_outside_the_partitions(
+    dagster_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run", "--inbox", str(tmp_path), "--from", "20191231"]) == 2
+    assert "BANKPERF_PARTITIONS_START" in capsys.readouterr().err
+    assert cli.main(["run", "--inbox", str(tmp_path), "--from", "20260105", "--to", "20260104"]) == 2
+    assert cli.main(["run", "--inbox", str(tmp_path / "absent"), "--from", "20260105"]) == 2
+    assert "inbox folder does not exist" in capsys.readouterr().err
