@@ -94,6 +94,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(Path(args.inbox), args.date_from, args.date_to or args.date_from)
 
 
+def cmd_manage(args: argparse.Namespace) -> int:
+    from bankperf.manage import commands
+    from bankperf.manage.files import FileFormatError
+    from bankperf.manage.validate import ValidationError
+
+    try:
+        if args.action == "import":
+            print(commands.import_file(args.kind, Path(args.file), args.by, args.reason))
+        elif args.action == "export":
+            print(commands.export_file(args.kind, Path(args.file or f"{args.kind}.csv")))
+        else:
+            print(commands.write_template(args.kind, Path(args.file or f"{args.kind}.xlsx")))
+    except (FileFormatError, ValidationError, KeyError, ValueError) as exc:
+        print(f"bankperf manage {args.action}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
     recon_report.add_argument("--date", required=True, type=_date)
     recon_report.add_argument("--out", help="folder (default var/reports/reconciliation)")
     recon_report.set_defaults(handler=cmd_recon)
+
+    manage = commands.add_parser("manage", help="management inputs (control schema): import, export, templates")
+    manage_actions = manage.add_subparsers(dest="action", required=True)
+    manage_import = manage_actions.add_parser("import", help="validate and import a CSV or .xlsx file")
+    manage_import.add_argument("kind")
+    manage_import.add_argument("file")
+    manage_import.add_argument("--by", required=True, help="who makes the change")
+    manage_import.add_argument("--reason", required=True, help="why")
+    manage_export = manage_actions.add_parser("export", help="write the current state (CSV, or .xlsx by name)")
+    manage_export.add_argument("kind")
+    manage_export.add_argument("file", nargs="?", help="output file (default <kind>.csv)")
+    manage_template = manage_actions.add_parser("template", help="write an empty .xlsx template")
+    manage_template.add_argument("kind")
+    manage_template.add_argument("file", nargs="?", help="output file (default <kind>.xlsx)")
+    for sub in (manage_import, manage_export, manage_template):
+        sub.set_defaults(handler=cmd_manage)
 
     summary = commands.add_parser("summary", help="what is loaded and built, and where to look")
     summary.set_defaults(handler=cmd_summary)
