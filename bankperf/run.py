@@ -127,8 +127,13 @@ def _check_dates(first: dt.date, last: dt.date) -> tuple[str, str]:
     return partition_key(first), partition_key(last)
 
 
-def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run the nightly job over ``first..last`` from ``inbox``; returns the exit status."""
+def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the nightly job over ``first..last`` from ``inbox``; returns the exit status.
+
+    Progress goes to ``out`` (default stdout), failures to ``err`` (default stderr).
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
     started = time.monotonic()
     inbox = Path(inbox).expanduser().resolve()
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,19 @@ def deliveries(inbox: Path) -> list[Delivery]:
             continue
         found.append(Delivery(biz_date, ready, ready.stat().st_mtime_ns))
     return sorted(found, key=lambda delivery: delivery.biz_date)
+
+
+def contiguous_from(delivered: Sequence[Delivery], first: Delivery) -> list[Delivery]:
+    """``first`` and the deliveries of the days right after it, up to the first day without READY.
+
+    Window-driven incremental models carry state from day to day (running sums, open versions),
+    so rebuilding a day means rebuilding every later day already built; a run can only go as
+    far as the days that are delivered."""
+    by_date = {delivery.biz_date: delivery for delivery in delivered}
+    chain = [first]
+    while (following := by_date.get(chain[-1].biz_date + dt.timedelta(days=1))) is not None:
+        chain.append(following)
+    return chain
 
 
 def delivery_of(inbox: Path, biz_date: dt.date) -> Delivery | None:

@@ -33,7 +33,8 @@ def _start() -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError(f"{START_VARIABLE}={text!r} is not a date; write it as YYYY-MM-DD (e.g. 2020-01-01).") from None
+        message = f"{START_VARIABLE}={text!r} is not a date; write it as YYYY-MM-DD (e.g. 2020-01-01)."
+        raise ValueError(message) from None
 
 
 daily_partitions = DailyPartitionsDefinition(start_date=_start(), timezone=TIMEZONE, end_offset=1)

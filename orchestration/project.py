@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -26,7 +28,18 @@ from bankperf.dbt_env import PROFILES_DIR, PROJECT_DIR, dbt_environment
 @cache
 def dbt_project() -> DbtProject:
     """The repository's dbt project (built once per process)."""
+    _put_our_dbt_first_on_path()
     return DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROFILES_DIR)
+
+
+def _put_our_dbt_first_on_path() -> None:
+    """dagster-dbt's own dbt calls (``prepare_if_dev`` under ``dagster dev``) look ``dbt`` up on
+    PATH; make that the dbt installed beside this Python, also when the virtualenv is not
+    activated (``.venv/bin/dagster dev``, as ``make dagster`` runs it)."""
+    ours = Path(sys.executable).parent / "dbt"
+    found = shutil.which("dbt")
+    if ours.exists() and (found is None or Path(found) != ours):
+        os.environ["PATH"] = f"{ours.parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def manifest_path() -> Path:

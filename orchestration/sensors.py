@@ -1,13 +1,23 @@
-"""``inbox_ready_sensor``: start a date's nightly run as soon as its delivery is complete.
+"""``inbox_ready_sensor``: start the nightly run as soon as a day's delivery is complete.
 
 Files arrive late and in any order; ``READY`` is written last. Every minute the sensor lists
-``<inbox>/<YYYYMMDD>/READY`` and asks for one run per *delivery*: the run key is the date and
-the READY's modification time, so a re-delivered day (a new READY) runs again while an
-unchanged one never does. The cursor remembers the READY time of each date already handled,
-so a tick only looks further at new or changed deliveries. A delivery already covered by a
-run created after its READY (e.g. ``bankperf run`` on the same instance) is not run twice; a
-date beyond the partitions (a clock behind the core's) waits for a later tick. The instance
-queue runs one run at a time, so dates are processed in the order they were requested.
+``<inbox>/<YYYYMMDD>/READY``; a *delivery* is a date with the modification time of its READY,
+so a re-delivered day (a new READY) runs again while an unchanged one never does. The cursor
+maps each date handled to that time, so a tick only looks at new or changed deliveries.
+
+What a new delivery of date D asks for:
+
+- nothing, if a ``nightly`` run created after its READY already includes D (succeeded or still
+  queued/running — ``bankperf run`` on the same instance counts);
+- otherwise ONE run over D and the delivered days right after it (up to the first day
+  without READY): the window-driven incremental models carry state from day to day and refuse
+  to rebuild a day without the later days already built (``assert_window_is_latest``), so a
+  late or corrected old day rebuilds the chain after it in one ``dbt build``. The usual night
+  — the newest day arrives — is a run of that one day. Later deliveries inside the range are
+  handled by it.
+
+A date beyond the partitions (a clock behind the core's) waits for a later tick. The instance
+queue runs one run at a time (``orchestration/instance.py``), so requests run in order.
 
 On by default: deploying the code location is what turns the nightly automation on.
 """
@@ -15,8 +25,9 @@ On by default: deploying the code location is what turns the nightly automation 
 import json
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, sensor
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.deliveries import covering_run_id, deliveries, ready_time
+from orchestration.deliveries import Delivery, contiguous_from, covering_run_id, deliveries, ready_time
 from orchestration.jobs import nightly_job
 from orchestration.partitions import daily_partitions
 from orchestration.resources import InboxResource
@@ -24,32 +35,39 @@ from orchestration.resources import InboxResource
 READY_TAG = "bankperf/ready"
 
 
+def run_request_for(chain: list[Delivery]) -> RunRequest:
+    """One run over the chain's dates: a partition, or a partition range run as one run."""
+    first, last = chain[0], chain[-1]
+    tags = {READY_TAG: str(first.ready)}
+    if first is last:
+        return RunRequest(run_key=first.run_key, partition_key=first.partition_key, tags=tags)
+    tags |= {ASSET_PARTITION_RANGE_START_TAG: first.partition_key, ASSET_PARTITION_RANGE_END_TAG: last.partition_key}
+    return RunRequest(run_key=f"{first.run_key}..{last.folder}", tags=tags)
+
+
 @sensor(
     name="inbox_ready_sensor",
     job=nightly_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Runs `nightly` for a business date when <inbox>/<YYYYMMDD>/READY appears or is rewritten.",
+    description="Runs `nightly` when <inbox>/<YYYYMMDD>/READY appears or changes (and the delivered days after it).",
 )
 def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -> SensorResult:
     handled: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
+    delivered = [
+        delivery for delivery in deliveries(inbox.root()) if daily_partitions.has_partition_key(delivery.partition_key)
+    ]
     requests = []
-    for delivery in deliveries(inbox.root()):
+    for delivery in delivered:
         if handled.get(delivery.folder) == delivery.ready_mtime_ns:
             continue
-        if not daily_partitions.has_partition_key(delivery.partition_key):
-            context.log.info(f"{delivery.ready}: {delivery.partition_key} is not a partition yet; waiting.")
-            continue
-        handled[delivery.folder] = delivery.ready_mtime_ns
         covering = covering_run_id(context.instance, delivery.partition_key, ready_time(delivery))
         if covering:
             context.log.info(f"{delivery.ready}: already covered by run {covering}.")
+            handled[delivery.folder] = delivery.ready_mtime_ns
             continue
-        requests.append(
-            RunRequest(
-                run_key=delivery.run_key,
-                partition_key=delivery.partition_key,
-                tags={READY_TAG: str(delivery.ready)},
-            )
-        )
+        chain = contiguous_from(delivered, delivery)
+        handled.update({day.folder: day.ready_mtime_ns for day in chain})
+        requests.append(run_request_for(chain))
+        context.log.info(f"{delivery.ready}: run for {chain[0].partition_key} .. {chain[-1].partition_key}.")
     return SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))

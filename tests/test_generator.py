@@ -255,12 +255,35 @@ def test_looks_like_a_bank(run: Path) -> None:
     assert 0.06 < len(loan) / len(dep) < 0.12
     cards = read_feed(d, "CARD")
     assert {r[4] for r in cards} == {"D", "C"} and {"N", "U", "X"} <= {r[5] for r in cards}
-    rel_shares: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for r in read_feed(d, "REL"):
+    parents = {r[2] for r in org}
+    assert not [e for e in emp if e[2] in parents], "employees sit on lowest-level institutions only"
+
+
+def test_ownership_records_are_realistically_messy(run: Path) -> None:
+    d = day_dirs(run)[-1]
+    rel = read_feed(d, "REL")
+    shares: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for r in rel:
         if not r[6]:
-            rel_shares[(r[0], r[1], r[2])] += Decimal(r[4])
-    totals = Counter("100" if v == 100 else ("over" if v > 100 else "under") for v in rel_shares.values())
+            shares[(r[0], r[1], r[2])] += Decimal(r[4])
+    totals = Counter("100" if v == 100 else ("over" if v > 100 else "under") for v in shares.values())
     assert totals["100"] > totals["under"] > 0 and totals["over"] > 0
+    assert any(r[6] and r[6] < d.name for r in rel), "some relations have ended"
+    assert any(r[5] > d.name for r in rel), "some relations start in the future"
+    cards = [r for r in rel if r[0] == "CARD"]
+    assert cards and all(r[2] == "" and len(r[1]) == 16 for r in cards)
+    owned = {(r[0], r[1], r[2]) for r in rel if r[0] == "DEP"}
+    dep = read_feed(d, "DEP")
+    assert 0.3 < 1 - len(owned) / len(dep) < 0.55, "many accounts have no recorded owner"
+
+
+def test_all_name_pools_are_gbk() -> None:
+    from bankperf.generator import names, orgs
+
+    pools = [names._SURNAMES, names._GIVEN, names._TRADE_HEAD, names._TRADE_TAIL, *names.ROADS, *names.TOWNS,
+             *(w for w, _ in names.INDUSTRIES), *(f for f, _ in names._FI_FORMS), *orgs.BRANCH_NAMES]
+    for text in pools:
+        text.encode("gbk")
 
 
 def test_gbk_encoding_round_trips(run: Path, tmp_path: Path) -> None:

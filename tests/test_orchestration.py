@@ -27,10 +27,15 @@ from dagster import (
     SkipReason,
     build_schedule_context,
     build_sensor_context,
+    instance_for_test,
 )
 from dagster._core.definitions.backfill_policy import BackfillPolicyType
 from dagster._core.storage.dagster_run import DagsterRun
-from dagster._core.storage.tags import PARTITION_NAME_TAG
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 from psycopg import sql
 
 from bankperf import cli
@@ -177,9 +182,8 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             assert translator_key(node) in materialized
         facts = [node for node in _dbt_assets(manifest).values() if node["name"].startswith("fct_")]
         for node in facts:
-            rows = conn.execute(
-                sql.SQL("select count(*) from {}.{}").format(sql.Identifier(node["schema"]), sql.Identifier(node["alias"]))
-            ).fetchone()[0]
+            table = sql.Identifier(node["schema"], node["alias"])
+            rows = conn.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
             assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
 
 
@@ -187,6 +191,20 @@ def translator_key(node: dict) -> AssetKey:
     from orchestration.assets.dbt import translator
 
     return translator.get_asset_key(node)
+
+
+def _dates(result) -> list[str | tuple[str, str]]:
+    """What each run request of a sensor tick covers: a partition, or a (first, last) range."""
+    return [
+        request.partition_key
+        or (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG])
+        for request in result.run_requests
+    ]
+
+
+def _redeliver(ready: Path, seconds_later: int = 60) -> None:
+    later = ready.stat().st_mtime_ns + seconds_later * 10**9
+    os.utime(ready, ns=(later, later))
 
 
 def test_sensor_requests_a_run_per_delivery(defs: Definitions, tmp_path: Path) -> None:
@@ -197,31 +215,34 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, tmp_path: Path) -
     write_day(inbox, dt.date(2026, 1, 6), {}, ready=False)
     resources = {"inbox": InboxResource(path=str(inbox))}
 
-    def tick(instance: DagsterInstance, cursor: str | None):
-        return inbox_ready_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
+    with instance_for_test() as instance:
 
-    with DagsterInstance.ephemeral() as instance:
-        first = tick(instance, None)
-        assert [request.partition_key for request in first.run_requests] == ["2026-01-05"]
-        assert tick(instance, first.cursor).run_requests == []  # nothing new: no second run
+        def tick(cursor: str | None):
+            return inbox_ready_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
 
-        ready = inbox / "20260105" / "READY"
-        later = ready.stat().st_mtime_ns + 60 * 10**9
-        os.utime(ready, ns=(later, later))  # the day is re-delivered
-        again = tick(instance, first.cursor)
-        assert [request.partition_key for request in again.run_requests] == ["2026-01-05"]
+        first = tick(None)
+        assert _dates(first) == ["2026-01-05"]  # READY present; 2026-01-06 without READY is not run
+        assert _dates(tick(first.cursor)) == []  # nothing new: no second run
+
+        _redeliver(inbox / "20260105" / "READY")
+        again = tick(first.cursor)
+        assert _dates(again) == ["2026-01-05"]
         assert again.run_requests[0].run_key != first.run_requests[0].run_key
 
         (inbox / "20260106" / "READY").write_text("ORG\n")  # the late day completes
-        late = tick(instance, again.cursor)
-        assert [request.partition_key for request in late.run_requests] == ["2026-01-06"]
+        late = tick(again.cursor)
+        assert _dates(late) == ["2026-01-06"]
+
+        _redeliver(inbox / "20260105" / "READY", 120)  # a correction of an older day rebuilds the days after it
+        corrected = tick(late.cursor)
+        assert _dates(corrected) == [("2026-01-05", "2026-01-06")]
 
         # a delivery already built by a run created after its READY (e.g. `bankperf run`) is not run again
-        write_day(inbox, dt.date(2026, 1, 7), {})
+        write_day(inbox, dt.date(2026, 1, 8), {})
         instance.add_run(
-            DagsterRun(job_name="nightly", status=DagsterRunStatus.SUCCESS, tags={PARTITION_NAME_TAG: "2026-01-07"})
+            DagsterRun(job_name="nightly", status=DagsterRunStatus.SUCCESS, tags={PARTITION_NAME_TAG: "2026-01-08"})
         )
-        assert tick(instance, late.cursor).run_requests == []
+        assert _dates(tick(corrected.cursor)) == []
 
 
 def test_schedule_targets_the_previous_business_date(defs: Definitions, tmp_path: Path) -> None:
@@ -229,18 +250,22 @@ def test_schedule_targets_the_previous_business_date(defs: Definitions, tmp_path
 
     inbox = tmp_path / "inbox"
     six_am = dt.datetime(2026, 1, 6, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    with DagsterInstance.ephemeral() as instance:
-        context = build_schedule_context(
-            instance=instance, scheduled_execution_time=six_am, resources={"inbox": InboxResource(path=str(inbox))}
+    def tick(instance: DagsterInstance):
+        return nightly_schedule(
+            build_schedule_context(
+                instance=instance, scheduled_execution_time=six_am, resources={"inbox": InboxResource(path=str(inbox))}
+            )
         )
-        request = nightly_schedule(context)
+
+    with instance_for_test() as instance:
+        request = tick(instance)
         assert isinstance(request, RunRequest) and request.partition_key == "2026-01-05"  # READY late: run, fail loudly
 
         write_day(inbox, dt.date(2026, 1, 5), {})
         instance.add_run(
             DagsterRun(job_name="nightly", status=DagsterRunStatus.SUCCESS, tags={PARTITION_NAME_TAG: "2026-01-05"})
         )
-        assert isinstance(nightly_schedule(context), SkipReason)  # the sensor already built it
+        assert isinstance(tick(instance), SkipReason)  # the sensor already built it
 
 
 def test_bankperf_run_without_ready_fails_naming_the_file(

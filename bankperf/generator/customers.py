@@ -43,10 +43,17 @@ class CustomerRows:
     next_sub: np.ndarray  # int32 next sub-account number of the main account
     next_margin_sub: np.ndarray  # int32 next sub-account number of the margin account
     loans: np.ndarray  # int32 loan accounts opened so far
+    number: np.ndarray  # object: the 8-digit customer number, the stem of its ids and account numbers
 
 
 def cust_ids(idx: np.ndarray) -> list[str]:
     return [f"C{i + 1:08d}" for i in np.asarray(idx).tolist()]
+
+
+def customer_numbers(first: int, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [f"{i:08d}" for i in range(first + 1, first + n + 1)]
+    return out
 
 
 class Customers:
@@ -54,17 +61,17 @@ class Customers:
         self.tree = tree
         z = np.zeros(0, dtype=np.int32)
         self.rows = CustomerRows(z.astype(np.int8), z, z, np.zeros(0, dtype=object), z.astype(np.int8),
-                                 np.zeros(0, dtype=object), z, z, z)
+                                 np.zeros(0, dtype=object), z, z, z, np.zeros(0, dtype=object))
 
     def __len__(self) -> int:
         return size(self.rows)
 
     def acct_numbers(self, idx: np.ndarray, margin: np.ndarray | None = None) -> list[str]:
         """Deposit account numbers: type prefix + customer number + 01 (main) or 02 (margin)."""
-        idx = np.asarray(idx)
-        kinds = self.rows.kind[idx].tolist()
-        seq = [1] * len(idx) if margin is None else (np.asarray(margin) + 1).tolist()
-        return [f"{ACCT_PREFIX[k]}{i + 1:08d}{s:02d}" for k, i, s in zip(kinds, idx.tolist(), seq, strict=True)]
+        idx = np.asarray(idx, dtype=np.int64)
+        prefix = np.array(ACCT_PREFIX, dtype=object)[self.rows.kind[idx]]
+        suffix = np.where(np.asarray(margin, dtype=bool), "02", "01") if margin is not None else "01"
+        return (prefix + self.rows.number[idx] + suffix).tolist()
 
     def pick_orgs(self, rng: np.random.Generator, kinds: np.ndarray) -> np.ndarray:
         """Personal customers open at sub-branches, corporates also at corporate
@@ -111,7 +118,8 @@ class Customers:
         phone[i] = np.where(rng.random(len(i)) < 0.4, "", landline_numbers(rng, len(i)))
         addr[i] = np.where(rng.random(len(i)) < 0.3, "", addresses(rng, len(i), with_unit=0.0))
 
-        ids = cust_ids(np.arange(first, first + n))
+        number = customer_numbers(first, n)
+        ids = ("C" + number).tolist()
         org_ids = self.tree.ids[orgs].tolist()
         types = [CUST_TYPES[k] for k in kinds.tolist()]
         line = np.empty(n, dtype=object)
@@ -120,7 +128,7 @@ class Customers:
             addr.tolist(), org_ids, strict=True)]
         ones = np.ones(n, dtype=np.int32)
         new = CustomerRows(kinds.astype(np.int8), orgs.astype(np.int32), open_days.astype(np.int32), name,
-                           small, line, ones, ones.copy(), np.zeros(n, dtype=np.int32))
+                           small, line, ones, ones.copy(), np.zeros(n, dtype=np.int32), number)
         self.rows = concat(self.rows, new)
         return np.arange(first, first + n)
 

@@ -61,7 +61,14 @@ from .table import concat, select, size
 STATIC, RETAIL, BUSINESS, MONEY_MARKET = range(4)
 _P_MOVE = np.array([0.0, 0.12, 0.45, 0.60])  # chance a balance moves on a weekday
 _SIGMA = np.array([0.0, 0.25, 0.12, 0.15])  # typical size of a move (log scale)
-_REVERT = 0.03  # pull back toward the account's usual level per move
+_BIG_MOVE = 0.02  # share of moves that are large flows, three times the usual size
+_REVERT = 0.06  # share of the gap to the account's usual level closed per move
+_CAP = 50.0  # no balance runs away beyond this multiple of its usual level
+_ROLLOVER = 0.75  # matured time deposits renewed
+_PAID_TO_DEMAND = 0.4  # of the rest, share credited to the customer's demand account (else it leaves)
+_GROWTH = 1.1  # new time deposits per non-renewed one
+_MEAN_ACTIVITY = (5 + 2 * 0.4) / 7  # Day.activity averaged over a week
+_DERIVED_KEEP = 0.2  # loan proceeds left on a derived deposit once the borrower has spent them
 _VINTAGE_DAY = day_number(dt.date(2025, 6, 30))  # rates were higher before the recent cuts
 
 
@@ -139,7 +146,7 @@ class DepositRows:
     behaviour: np.ndarray  # int8
     base: np.ndarray  # int64 cents: the balance before month-end window dressing
     bal: np.ndarray  # int64 cents: the reported balance
-    anchor: np.ndarray  # float64 log of the account's usual balance
+    usual: np.ndarray  # float64 the account's usual balance (cents) the walk reverts to
     amp: np.ndarray  # float64 month/quarter-end uplift at its peak
     rate: np.ndarray  # int64 millionths of a percent
     open: np.ndarray  # int32 day
@@ -150,6 +157,7 @@ class DepositRows:
     sub_s: np.ndarray  # object sub_acct_no
     head: np.ndarray  # object 'org|acct|sub|cust|name|ccy|'
     tail: np.ndarray  # object 'value|maturity|term|rate|class|pledge|mgr'
+    suffix: np.ndarray  # object '|subject|status|open|close|' + tail: all after the balance
     ftp_rate: np.ndarray  # int64, 0 = no individual price
     ftp_day: np.ndarray  # int32
     ftp_line: np.ndarray  # object
@@ -298,14 +306,31 @@ class Deposits:
             org=org.astype(np.int32), cust=cust.astype(np.int32), product=prod.astype(np.int8),
             sub=sub, ccy=ccy.astype(np.int8), subject=_P["subject"][prod].astype(np.int8),
             term=term.astype(np.int8), status=status, behaviour=behaviour.astype(np.int8), base=base,
-            bal=base.copy(), anchor=np.log(np.maximum(base, 100).astype(np.float64)), amp=amp,
+            bal=base.copy(), usual=base * np.where((prod == C_DERIVED) & ~historical, _DERIVED_KEEP, 1.0), amp=amp,
             rate=rate, open=open_day.astype(np.int32), close=np.full(n, NO_DATE, dtype=np.int32),
             mat=mat.astype(np.int32), mgr=mgr.astype(np.int32), acct=acct, sub_s=sub_s, head=head, tail=tail,
+            suffix=np.empty(n, dtype=object),
             ftp_rate=ftp_rate, ftp_day=ftp_day, ftp_line=ftp_line, rel=own.block, rel_kind=own.kind,
             rel_emp=own.emp, rel_start=own.start,
         )
+        first = len(self)
         self.rows = new if self.rows is None else concat(self.rows, new)
+        self._render(np.arange(first, first + n))
         return n
+
+    def _render(self, idx: np.ndarray) -> None:
+        """Rebuild the cached text after the balance for rows whose status or close date changed.
+
+        Only the balance changes every day; caching the rest keeps a million-row
+        snapshot to one short string concatenation per row.
+        """
+        r = self.rows
+        assert r is not None
+        if len(idx) == 0:
+            return
+        r.suffix[idx] = [f"|{s}|{st}|{o}|{c}|{t}" for s, st, o, c, t in zip(
+            _SUBJECT_S[r.subject[idx]].tolist(), _STATUS_S[r.status[idx]].tolist(), date_strs(r.open[idx]).tolist(),
+            date_strs(r.close[idx]).tolist(), r.tail[idx].tolist(), strict=True)]
 
     def _offered_rates(self, rng: np.random.Generator, prod: np.ndarray, kind: np.ndarray, ccy: np.ndarray,
                        term: np.ndarray, open_day: np.ndarray) -> np.ndarray:
@@ -348,64 +373,76 @@ class Deposits:
         self._move_balances(day, rng)
         rollover = self._close(day, rng)
         self._dress(day)
+        self._render(np.flatnonzero(released | freeze | sleep | (r.status == ST_CLOSED)))
 
-        # New business of the day.
-        kinds = self.customers.rows.kind
-        requests = [rollover]
-        if len(new_customers):
-            nk = kinds[new_customers]
-            requests.append(OpenRequest(new_customers, MAIN_PRODUCT[nk], np.full(len(nk), d)))
-            second = new_customers[(rng.random(len(nk)) < np.where(nk == PERSONAL, 0.35, 0.25)) & (nk != INTERBANK)]
-            sk = kinds[second]
-            requests.append(OpenRequest(second, np.where(sk == PERSONAL, P_TIME_CNY, C_TIME_CNY), np.full(len(sk), d)))
-        mains = np.flatnonzero((r.status == ST_NORMAL) & (r.sub == 1) & (r.product == MAIN_PRODUCT[kinds[r.cust]]))
-        if len(mains):
-            k = min(int(rng.poisson(n * 0.00045 * day.activity)), len(mains))
-            who = r.cust[mains[rng.choice(len(mains), k, replace=False)]]
-            wk = kinds[who]
-            prod = np.where(wk == PERSONAL, np.where(rng.random(k) < 0.92, P_TIME_CNY, P_TIME_USD),
-                            np.where(wk == CORPORATE, C_TIME_CNY, I_TIME_CNY))
-            requests.append(OpenRequest(who, prod, np.full(k, d)))
-            corp_mains = mains[kinds[r.cust[mains]] == CORPORATE]
-            k = min(int(rng.poisson(len(corp_mains) * 0.002 * day.activity)), len(corp_mains))
-            who = r.cust[corp_mains[rng.choice(len(corp_mains), k, replace=False)]]
-            requests.append(OpenRequest(who, np.full(k, C_MARGIN), np.full(k, d)))
-            k = min(int(rng.poisson(n * 0.00003 * day.activity)), len(mains))
-            who = r.cust[mains[rng.choice(len(mains), k, replace=False)]]
-            wk = kinds[who]
-            fx = np.where(wk == PERSONAL, np.where(rng.random(k) < 0.6, P_DEMAND_USD, P_DEMAND_HKD),
-                          np.where(wk == CORPORATE, C_DEMAND_USD, _BY_KEY["I_DEMAND_USD"]))
-            requests.append(OpenRequest(who, fx, np.full(k, d)))
-        if len(loan_customers):
-            derived = rng.random(len(loan_customers)) < 0.4
-            amounts = (loan_amounts[derived] * rng.uniform(0.1, 0.5, int(derived.sum()))).astype(np.int64)
-            requests.append(OpenRequest(loan_customers[derived], np.full(int(derived.sum()), C_DERIVED),
-                                        np.full(int(derived.sum()), d), amounts))
-        self.open(rng, merge(requests), d)
-
+        self.open(rng, merge([rollover, *self._new_business(day, rng, new_customers, loan_customers,
+                                                             loan_amounts)]), d)
         r = self.rows
         alive = r.status != ST_CLOSED
         pricing.reprice(rng, "DEP", r.acct, r.sub_s, r.ccy, r.term, r.ftp_rate, r.ftp_day, r.ftp_line, alive, d)
-        own = ownership.Ownership(r.rel, r.rel_kind, r.rel_emp, r.rel_start)
-        single = (r.rel_kind == ownership.SINGLE) & alive & (r.rel_start < d)
-        gone = single & np.isin(r.rel_emp, leavers) & (rng.random(len(r.rel_emp)) < 0.7)
-        chance = single & (rng.random(len(r.rel_emp)) < 0.0002)
-        ownership.hand_over(rng, self.staff, own, np.flatnonzero(gone | chance), "DEP", r.acct, r.sub_s, r.org, d)
+        ownership.daily_handovers(rng, self.staff, r, "DEP", alive, leavers, d)
+
+    def _new_business(self, day: Day, rng: np.random.Generator, new_customers: np.ndarray,
+                      loan_customers: np.ndarray, loan_amounts: np.ndarray) -> list[OpenRequest]:
+        """Sub-accounts opened today, besides rollovers."""
+        r = self.rows
+        assert r is not None
+        d = day.number
+        kinds = self.customers.rows.kind
+        requests = []
+        # New customers open their main account, some a time deposit with it.
+        nk = kinds[new_customers]
+        requests.append(OpenRequest(new_customers, MAIN_PRODUCT[nk], np.full(len(nk), d)))
+        second = new_customers[(rng.random(len(nk)) < np.where(nk == PERSONAL, 0.35, 0.25)) & (nk != INTERBANK)]
+        sk = kinds[second]
+        requests.append(OpenRequest(second, np.where(sk == PERSONAL, P_TIME_CNY, C_TIME_CNY), np.full(len(sk), d)))
+        # Customers who hold time deposits buy more of the same kind, short terms more
+        # often (they come round sooner): this replaces what matures and is not renewed,
+        # keeping the book's mix and balance steady with slow growth.
+        held = np.flatnonzero((r.status == ST_NORMAL) & _IS_TIME[r.product] & (r.product != C_MARGIN))
+        turnover = 1.0 / (np.array(TERM_MONTHS)[r.term[held]] * 30.4)
+        expected = (1 - _ROLLOVER) * turnover.sum() * _GROWTH * day.activity / _MEAN_ACTIVITY
+        k = min(int(rng.poisson(expected)), len(held))
+        like = held[rng.choice(len(held), k, replace=False, p=turnover / turnover.sum())] if k else held[:0]
+        requests.append(OpenRequest(r.cust[like], r.product[like], np.full(k, d)))
+        # Corporates put up margin for acceptances; a few customers open a foreign-currency account.
+        mains = np.flatnonzero((r.status == ST_NORMAL) & (r.sub == 1) & (r.product == MAIN_PRODUCT[kinds[r.cust]]))
+        corp_mains = mains[kinds[r.cust[mains]] == CORPORATE]
+        k = min(int(rng.poisson(len(corp_mains) * 0.002 * day.activity)), len(corp_mains))
+        who = r.cust[corp_mains[rng.choice(len(corp_mains), k, replace=False)]]
+        requests.append(OpenRequest(who, np.full(k, C_MARGIN), np.full(k, d)))
+        k = min(int(rng.poisson(len(r.cust) * 0.00003 * day.activity)), len(mains))
+        who = r.cust[mains[rng.choice(len(mains), k, replace=False)]]
+        wk = kinds[who]
+        fx = np.where(wk == PERSONAL, np.where(rng.random(k) < 0.6, P_DEMAND_USD, P_DEMAND_HKD),
+                      np.where(wk == CORPORATE, C_DEMAND_USD, _BY_KEY["I_DEMAND_USD"]))
+        requests.append(OpenRequest(who, fx, np.full(k, d)))
+        # A corporate drawdown often leaves part of the loan on a derived deposit.
+        derived = rng.random(len(loan_customers)) < 0.4
+        amounts = (loan_amounts[derived] * rng.uniform(0.1, 0.5, int(derived.sum()))).astype(np.int64)
+        requests.append(OpenRequest(loan_customers[derived], np.full(int(derived.sum()), C_DERIVED),
+                                    np.full(int(derived.sum()), d), amounts))
+        return requests
 
     def _move_balances(self, day: Day, rng: np.random.Generator) -> None:
-        """Demand balances: a quiet, mean-reverting random walk with occasional big flows."""
+        """Demand balances: a quiet, mean-reverting random walk with occasional big flows.
+
+        The multiplicative shock has mean one and the reversion works on the level,
+        so each account's expected balance stays at its usual level and the bank's
+        totals do not drift, while single accounts still swing a lot.
+        """
         r = self.rows
         assert r is not None
         n = size(r)
         beh = r.behaviour.astype(np.int64)
         move = (r.status == ST_NORMAL) & (rng.random(n) < _P_MOVE[beh] * day.activity)
         idx = np.flatnonzero(move)
-        current = np.maximum(r.base[idx], 100).astype(np.float64)
-        shock = _SIGMA[beh[idx]] * rng.standard_normal(len(idx))
-        big = rng.random(len(idx)) < 0.02
-        shock[big] *= 4.0
-        log_factor = -_REVERT * (np.log(current) - r.anchor[idx]) + shock
-        r.base[idx] = np.rint(current * np.exp(np.clip(log_factor, -5, 3))).astype(np.int64)
+        current = r.base[idx].astype(np.float64)
+        usual = r.usual[idx]
+        sigma = _SIGMA[beh[idx]] * np.where(rng.random(len(idx)) < _BIG_MOVE, 3.0, 1.0)
+        factor = np.exp(sigma * rng.standard_normal(len(idx)) - sigma**2 / 2)
+        moved = current * factor + _REVERT * (usual - current)
+        r.base[idx] = np.rint(np.clip(moved, 0, _CAP * np.maximum(usual, 100_000))).astype(np.int64)
         if day.quarter_end_month and day.date.day == 21:
             # Demand interest of the quarter, settled on the 20th, credited on the 21st.
             demand = (r.term == T_CUR) & ((r.status == ST_NORMAL) | (r.status == ST_DORMANT))
@@ -430,13 +467,25 @@ class Deposits:
         d = day.number
         n = size(r)
         matured = (r.term != T_CUR) & (r.mat <= d) & (r.status != ST_FROZEN)
-        quit_ = (r.term == T_CUR) & (r.status == ST_NORMAL) & (r.sub > 1) & (rng.random(n) < 0.00015)
+        # Demand sub-accounts are closed now and then; derived deposits, once spent, sooner.
+        p_quit = np.where(r.product == C_DERIVED, 0.003, 0.00015)
+        quit_ = (r.term == T_CUR) & (r.status == ST_NORMAL) & (r.sub > 1) & (rng.random(n) < p_quit)
         closing = np.flatnonzero(matured | quit_)
-        roll = np.flatnonzero(matured & (r.product != C_MARGIN) & (rng.random(n) < 0.55))
-        days = (r.mat[roll] - r.open[roll]).astype(np.float64)
-        interest = np.rint(r.base[roll] * (r.rate[roll] / 1e8) * days / _DEP_BASIS[r.ccy[roll]]).astype(np.int64)
+        days = (r.mat - r.open).astype(np.float64)
+        proceeds = r.base + np.rint(r.base * (r.rate / 1e8) * days / _DEP_BASIS[r.ccy]).astype(np.int64)
+        renew = matured & (r.product != C_MARGIN) & (rng.random(n) < _ROLLOVER)
+        roll = np.flatnonzero(renew)
         request = OpenRequest(r.cust[roll].copy(), r.product[roll].copy(), np.full(len(roll), d),
-                              r.base[roll] + interest, r.term[roll].copy())
+                              proceeds[roll], r.term[roll].copy())
+        # Not renewed: principal and interest often go to the customer's main demand account.
+        paid = np.flatnonzero(matured & ~renew & (r.product != C_MARGIN) & (rng.random(n) < _PAID_TO_DEMAND))
+        kinds = self.customers.rows.kind
+        mains = np.flatnonzero((r.sub == 1) & (r.product == MAIN_PRODUCT[kinds[r.cust]]) & (r.status != ST_CLOSED))
+        main_of = np.full(len(self.customers), -1, dtype=np.int64)
+        main_of[r.cust[mains]] = mains
+        target = main_of[r.cust[paid]]
+        ok = (target >= 0) & (r.ccy[np.maximum(target, 0)] == r.ccy[paid])
+        np.add.at(r.base, target[ok], proceeds[paid[ok]])
         r.status[closing] = ST_CLOSED
         r.base[closing] = 0
         r.close[closing] = d
@@ -446,12 +495,7 @@ class Deposits:
     def lines(self) -> list[str]:
         r = self.rows
         assert r is not None
-        subj = _SUBJECT_S[r.subject].tolist()
-        status = _STATUS_S[r.status].tolist()
-        opened = date_strs(r.open).tolist()
-        closed = date_strs(r.close).tolist()
-        return [f"{h}{b}|{s}|{st}|{o}|{c}|{t}" for h, b, s, st, o, c, t in
-                zip(r.head.tolist(), cents(r.bal), subj, status, opened, closed, r.tail.tolist(), strict=True)]
+        return [f"{h}{b}{s}" for h, b, s in zip(r.head.tolist(), cents(r.bal), r.suffix.tolist(), strict=True)]
 
     def ftp_lines(self) -> list[str]:
         r = self.rows

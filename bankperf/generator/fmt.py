@@ -6,8 +6,6 @@ cent), rates are integer millionths of a percent; both become text only here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 
 _TWO = [f"{i:02d}" for i in range(100)]
@@ -22,23 +20,17 @@ def cents(values: np.ndarray) -> list[str]:
     return [f"{w}.{two[f]}" for w, f in zip((v // 100).tolist(), (v % 100).tolist(), strict=True)]
 
 
-def money(c: int) -> str:
-    """One amount in cents as text."""
-    return cents(np.array([c]))[0]
-
-
 def rates(values: np.ndarray) -> list[str]:
-    """Integer millionths of a percent -> '2.500000' (six decimals)."""
+    """Integer millionths of a percent -> '2.500000' (six decimals).
+
+    A book holds few distinct rates, so each is formatted once and looked up.
+    """
     v = np.asarray(values, dtype=np.int64)
-    return [f"{w}.{f:06d}" for w, f in zip((v // 1_000_000).tolist(), (v % 1_000_000).tolist(), strict=True)]
+    distinct, where = np.unique(v, return_inverse=True)
+    text = np.array([rate(int(x)) for x in distinct.tolist()], dtype=object)
+    return text[where].tolist() if len(v) else []
 
 
 def rate(micro: int) -> str:
     """One rate in millionths of a percent as text."""
     return f"{micro // 1_000_000}.{micro % 1_000_000:06d}"
-
-
-def lines_text(lines: Iterable[str]) -> str:
-    """Data lines joined as the contract wants: every line ends with a newline."""
-    body = "\n".join(lines)
-    return body + "\n" if body else ""

@@ -77,10 +77,15 @@ LOAN_PRODUCTS = (
                 1_000_000, 1.0, 1_000_000, 0),
 )
 MORTGAGE, CONSUMER, SHORT, LONG, DISCOUNT = range(5)
-PRODUCT_MIX = (0.27, 0.33, 0.20, 0.08, 0.12)
+PRODUCT_MIX = (0.27, 0.33, 0.20, 0.08, 0.12)  # the standing book
+# Daily originations: short-lived products are drawn far more often than they weigh
+# in the book (a discount lives six months, a mortgage twenty years), so that each
+# product's stock stays about where it starts.
+NEW_PRODUCT_MIX = (0.05, 0.23, 0.39, 0.03, 0.30)
+NEW_LOANS_PER_DAY = 0.0027  # of the opening book, on a weekday
 GRADE_SHARE = (0.0, 0.030, 0.009, 0.007, 0.004)  # of loans in grades 2..5 at the start
 # Daily chance of moving from grade g (index) down one grade / up one grade.
-_DOWN = np.array([0, 0.00008, 0.0008, 0.0006, 0.0005, 0])
+_DOWN = np.array([0, 0.0002, 0.0008, 0.0006, 0.0005, 0])
 _UP = np.array([0, 0, 0.0015, 0.0002, 0, 0])
 _SUBJECT_S = np.array(SUBJECTS, dtype=object)
 _STATUS_S = np.array(DEP_STATUSES, dtype=object)
@@ -294,73 +299,86 @@ class Loans:
         """Advance the book to the end of `day`; returns (corporate borrowers, amounts) of new loans."""
         assert self.rows is not None
         self.rows = select(self.rows, self.rows.status != ST_CLOSED)
+        self._repay(day, rng)
+        self._migrate(rng)
+        closing = self._close(day, rng)
+        self._provide(closing)
+        self._book_interest(np.arange(size(self.rows)))
         r = self.rows
-        d = day.number
+        paying = (r.accrued > 0) & (rng.random(len(r.accrued)) < np.where(r.grade >= 3, 0.003, 0.01))
+        r.accrued[paying] -= np.rint(r.accrued[paying] * rng.uniform(0.3, 1.0, int(paying.sum()))).astype(np.int64)
+        r.accrued[closing] = 0
+
+        k = int(rng.poisson(self.target * NEW_LOANS_PER_DAY * day.activity))
+        prods = rng.choice(5, k, p=NEW_PRODUCT_MIX)
+        borrowers = self.borrowers(rng, prods)
+        amounts = self.open(rng, borrowers, prods, day.number, historical=False)
+
+        r = self.rows
+        alive = r.status != ST_CLOSED
+        pricing.reprice(rng, "LOAN", r.acct, r.sub_s, r.ccy, r.term, r.ftp_rate, r.ftp_day, r.ftp_line, alive,
+                        day.number)
+        ownership.daily_handovers(rng, self.staff, r, "LOAN", alive, leavers, day.number)
+        corp = np.array([LOAN_PRODUCTS[p].cust_kind == CORPORATE for p in prods.tolist()], dtype=bool)
+        return borrowers[corp], amounts[corp]
+
+    def _repay(self, day: Day, rng: np.random.Generator) -> None:
+        """Scheduled instalments on the loan's repayment day, and a few partial prepayments."""
+        r = self.rows
+        assert r is not None
         n = size(r)
         performing = r.grade <= 2
-
-        # Scheduled instalments on the loan's repayment day.
         interval = _INTERVAL[r.product]
-        elapsed = months_between(r.open, np.full(n, d))
+        elapsed = months_between(r.open, np.full(n, day.number))
         short_month = (day.days_to_month_end == 0) & (day_of_month(r.open) > day.date.day)
         elapsed = elapsed + short_month  # a loan of the 31st repays on the 30th (or 28th) in short months
         repay_day = (day_of_month(r.open) == day.date.day) | short_month
         due = (interval > 0) & performing & repay_day & (elapsed > 0) & (elapsed % np.maximum(interval, 1) == 0)
         r.bal[due] -= np.minimum(r.per[due], r.bal[due])
-        # Partial prepayments.
-        u = rng.random(n)
-        part = performing & (u < 0.0005)
+        part = performing & (rng.random(n) < 0.0002)
         cut = np.round(r.bal[part] * rng.uniform(0.1, 0.5, int(part.sum())) / 10_000) * 10_000
         r.bal[part] = np.maximum(r.bal[part] - cut.astype(np.int64), 0)
 
-        # Grade migration, rare; a downgraded loan starts to go unpaid.
+    def _migrate(self, rng: np.random.Generator) -> None:
+        """Five-class grades move rarely, one step at a time; a downgraded loan starts to go unpaid."""
+        r = self.rows
+        assert r is not None
         g = r.grade.astype(np.int64)
-        v = rng.random(n)
+        v = rng.random(len(g))
         down = (v < _DOWN[g]) & (r.grade < 5)
         up = (v > 1 - _UP[g]) & ~down
         r.grade[down] += 1
         r.grade[up] -= 1
-        r.overdue[down & (r.grade == 2)] = rng.random(int((down & (r.grade == 2)).sum())) < 0.3
+        newly_special = down & (r.grade == 2)
+        r.overdue[newly_special] = rng.random(int(newly_special.sum())) < 0.3
         r.overdue[r.grade >= 3] = 1
         cured = up & (r.grade == 1)
         r.overdue[cured] = 0
         r.accrued[cured] = 0
 
-        # Closures: paid off, matured, prepaid in full, written off.
+    def _close(self, day: Day, rng: np.random.Generator) -> np.ndarray:
+        """Paid off, matured, prepaid in full; non-performing loans recovered or written off."""
+        r = self.rows
+        assert r is not None
         performing = r.grade <= 2
-        w = rng.random(n)
-        closing = ((r.bal <= 0) | ((r.mat <= d) & performing)
-                   | (performing & (interval > 0) & (w < 0.0003)) | ((r.grade == 5) & (w > 1 - 0.003)))
+        amortising = _INTERVAL[r.product] > 0
+        w = rng.random(len(r.bal))
+        closing = ((r.bal <= 0) | ((r.mat <= day.number) & performing)
+                   | (performing & amortising & (w < 0.0003))
+                   | ((r.grade >= 3) & (w > 1 - 0.0008)) | ((r.grade == 5) & (w > 1 - 0.002)))
         r.status[closing] = ST_CLOSED
-        r.close[closing] = d
+        r.close[closing] = day.number
         r.bal[closing] = 0
+        return closing
 
-        # Provisions move toward the grade's level.
+    def _provide(self, closing: np.ndarray) -> None:
+        """Provisions move a quarter of the way to the grade's level each day (faster when close)."""
+        r = self.rows
+        assert r is not None
         target = np.rint(r.bal * provision_rate(r.grade.astype(np.int64), r.prov_u)).astype(np.int64)
         gap = target - r.imp
         r.imp += np.where(np.abs(gap) < 10_000, gap, np.rint(gap * 0.25).astype(np.int64))
         r.imp[closing] = 0
-        self._book_interest(np.arange(n))
-        paying = (r.accrued > 0) & (rng.random(n) < 0.01)
-        r.accrued[paying] -= np.rint(r.accrued[paying] * rng.uniform(0.3, 1.0, int(paying.sum()))).astype(np.int64)
-        r.accrued[closing] = 0
-
-        # New loans.
-        k = int(rng.poisson(self.target * 0.0026 * day.activity))
-        prods = rng.choice(5, k, p=PRODUCT_MIX)
-        borrowers = self.borrowers(rng, prods)
-        amounts = self.open(rng, borrowers, prods, d, historical=False)
-
-        r = self.rows
-        alive = r.status != ST_CLOSED
-        pricing.reprice(rng, "LOAN", r.acct, r.sub_s, r.ccy, r.term, r.ftp_rate, r.ftp_day, r.ftp_line, alive, d)
-        own = ownership.Ownership(r.rel, r.rel_kind, r.rel_emp, r.rel_start)
-        single = (r.rel_kind == ownership.SINGLE) & alive & (r.rel_start < d)
-        gone = single & np.isin(r.rel_emp, leavers) & (rng.random(len(r.rel_emp)) < 0.7)
-        chance = single & (rng.random(len(r.rel_emp)) < 0.0002)
-        ownership.hand_over(rng, self.staff, own, np.flatnonzero(gone | chance), "LOAN", r.acct, r.sub_s, r.org, d)
-        corp = np.array([LOAN_PRODUCTS[p].cust_kind == CORPORATE for p in prods.tolist()], dtype=bool)
-        return borrowers[corp], amounts[corp]
 
     def _book_interest(self, idx: np.ndarray) -> None:
         """Today's interest: income for performing loans, accrued-unpaid for overdue ones."""
@@ -387,8 +405,3 @@ class Loans:
     def rel_lines(self) -> list[str]:
         assert self.rows is not None
         return [x for x in self.rows.rel.tolist() if x]
-
-
-def initial_products(rng: np.random.Generator, n: int) -> np.ndarray:
-    return rng.choice(5, n, p=PRODUCT_MIX)
-

@@ -13,6 +13,7 @@ few facts needed to hand the account over later.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -151,3 +152,17 @@ def hand_over(rng: np.random.Generator, staff: Staff, own: Ownership, rows: np.n
         own.kind[i] = HANDED
         own.emp[i] = -1
 
+
+
+def daily_handovers(rng: np.random.Generator, staff: Staff, rows: Any, acct_type: str, alive: np.ndarray,
+                    leavers: np.ndarray, today: int) -> None:
+    """Hand over sole-owned accounts: most of a leaver's, and a few others at random.
+
+    `rows` is a deposit or loan book (columns rel, rel_kind, rel_emp, rel_start,
+    acct, sub_s, org); it is updated in place.
+    """
+    own = Ownership(rows.rel, rows.rel_kind, rows.rel_emp, rows.rel_start)
+    single = (own.kind == SINGLE) & alive & (own.start < today)
+    u = rng.random(len(own.kind))
+    picked = single & ((np.isin(own.emp, leavers) & (u < 0.7)) | (u > 1 - 0.0002))
+    hand_over(rng, staff, own, np.flatnonzero(picked), acct_type, rows.acct, rows.sub_s, rows.org, today)

@@ -48,10 +48,3 @@ def rank_within(keys: np.ndarray) -> np.ndarray:
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - first
     return rank
-
-
-def objects(values: list[str] | np.ndarray) -> np.ndarray:
-    """A 1-d object array of Python strings (numpy would otherwise pick a fixed-width dtype)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values) if not isinstance(values, list) else values
-    return out

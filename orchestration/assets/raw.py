@@ -120,7 +120,11 @@ def _define_raw_asset(feed: Feed) -> AssetsDefinition:
             if result.status != "LOADED":
                 raise Failure(  # the loader's message names the file, the feed and the date
                     description=result.error or f"{feed.code} {biz_date:%Y%m%d} not loaded.",
-                    metadata={**_metadata(feed, results), "failed_date": MetadataValue.text(key), "error": MetadataValue.text(result.error or "")},
+                    metadata={
+                        **_metadata(feed, results),
+                        "failed_date": MetadataValue.text(key),
+                        "error": MetadataValue.text(result.error or ""),
+                    },
                 )
             context.log.info(
                 f"{feed.code} {biz_date:%Y-%m-%d}: loaded {result.rows_loaded:,} rejected {result.rows_rejected:,} "
