@@ -1,15 +1,21 @@
 """The one job: ``nightly`` builds every asset — the twelve raw feeds, then dbt — for a range of
 business dates. A range runs as one run (every asset has ``BackfillPolicy.single_run()``): the
-loaders walk its dates in order, dbt builds the whole window once."""
+loaders walk its dates in order, dbt builds the whole window once.
+
+Its steps run in the run's own process (``in_process_executor``), one after another, as in
+``bankperf run``: a step in a subprocess of its own first spends longer importing the
+definitions (and, under ``dagster dev``, re-parsing dbt) than a feed takes to load, and the
+day's work is one ``dbt build`` anyway."""
 
 from __future__ import annotations
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
 NIGHTLY_JOB_NAME = "nightly"
 
 nightly_job = define_asset_job(
     NIGHTLY_JOB_NAME,
     selection=AssetSelection.all(),  # partitioned by daily_partitions, which every asset shares
+    executor_def=in_process_executor,
     description="Load the day's interface files into raw, then dbt build (tests as checks) over the window.",
 )

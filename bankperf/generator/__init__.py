@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .bank import Bank
 from .dates import Day
@@ -51,7 +52,8 @@ def generate(out: Path, start: dt.date, days: int, accounts: int = 20000, seed: 
         raise ValueError(f"days must be at least 1, got {days}")
     encoding = normalise_encoding(encoding)
     out = Path(out)
-    breaks = set(gl_breaks)
+    start = _as_date(start)
+    breaks = {_as_date(d) for d in gl_breaks}
     began = time.perf_counter()
     bank = Bank(seed, accounts, Day(0, start))
     counts: dict[str, int] = {}
@@ -73,7 +75,12 @@ def generate(out: Path, start: dt.date, days: int, accounts: int = 20000, seed: 
     return GenerationSummary(out, start, days, counts, time.perf_counter() - began)
 
 
-def _progress(days: int, enabled: bool):  # type: ignore[no-untyped-def]
+def _as_date(value: dt.date) -> dt.date:
+    """Accept a datetime where a date is meant (only the calendar day matters)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _progress(days: int, enabled: bool) -> Any:
     """A tqdm bar on stderr, or None when disabled."""
     if not enabled:
         return None

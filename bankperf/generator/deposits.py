@@ -19,8 +19,6 @@ import numpy as np
 
 from . import ownership, pricing
 from .catalog import (
-    C_DER,
-    C_GEN,
     C_IB,
     C_MGN,
     CCY_CODES,
@@ -30,17 +28,9 @@ from .catalog import (
     DEP_CLASSES,
     DEP_STATUSES,
     DEPOSIT_RATES,
-    EUR,
-    HKD,
     INTERBANK,
     INTERBANK_RATES,
     PERSONAL,
-    S_CORP_DEMAND,
-    S_CORP_TIME,
-    S_INTERBANK,
-    S_MARGIN,
-    S_PERS_DEMAND,
-    S_PERS_TIME,
     ST_CLOSED,
     ST_DORMANT,
     ST_FROZEN,
@@ -49,16 +39,32 @@ from .catalog import (
     T_CUR,
     TERM_MONTHS,
     TERMS,
-    USD,
 )
 from .customers import Customers, cust_ids
 from .dates import NO_DATE, NO_END, Day, add_months, date_strs, day_number
+from .deposit_products import (
+    BUSINESS,
+    C_DEMAND_USD,
+    C_DERIVED,
+    C_MARGIN,
+    C_TIME_CNY,
+    COLUMNS,
+    I_DEMAND_USD,
+    IS_TIME,
+    MAIN_PRODUCT,
+    MONEY_MARKET,
+    P_DEMAND_HKD,
+    P_DEMAND_USD,
+    P_TIME_CNY,
+    PRODUCTS,
+    RETAIL,
+    STATIC,
+)
 from .fmt import cents, rates
 from .staff import UNKNOWN, Staff
 from .table import concat, select, size
 
-# Balance behaviour profiles.
-STATIC, RETAIL, BUSINESS, MONEY_MARKET = range(4)
+# How balances move, by behaviour profile (STATIC, RETAIL, BUSINESS, MONEY_MARKET).
 _P_MOVE = np.array([0.0, 0.12, 0.45, 0.60])  # chance a balance moves on a weekday
 _SIGMA = np.array([0.0, 0.25, 0.12, 0.15])  # typical size of a move (log scale)
 _BIG_MOVE = 0.02  # share of moves that are large flows, three times the usual size
@@ -72,62 +78,6 @@ _DERIVED_KEEP = 0.2  # loan proceeds left on a derived deposit once the borrower
 _VINTAGE_DAY = day_number(dt.date(2025, 6, 30))  # rates were higher before the recent cuts
 
 
-@dataclass(frozen=True)
-class Product:
-    key: str
-    cust_kind: int
-    ccy: int
-    subject: int
-    dclass: int
-    margin_acct: bool  # opened under the customer's margin account number
-    median: float  # opening amount median, in the currency
-    sigma: float
-    step: int  # opening amounts rounded to this many cents
-    terms: tuple[float, ...] | None  # probabilities over M03..Y05; None for demand
-    behaviour: int
-
-
-_PERS_TERMS = (0.15, 0.20, 0.30, 0.10, 0.20, 0.05)
-_CORP_TERMS = (0.20, 0.25, 0.35, 0.05, 0.15, 0.00)
-PRODUCTS = (
-    Product("P_DEMAND_CNY", PERSONAL, CNY, S_PERS_DEMAND, C_GEN, False, 6_000, 1.8, 1, None, RETAIL),
-    Product("P_TIME_CNY", PERSONAL, CNY, S_PERS_TIME, C_GEN, False, 50_000, 1.0, 10_000, _PERS_TERMS, STATIC),
-    Product("P_DEMAND_USD", PERSONAL, USD, S_PERS_DEMAND, C_GEN, False, 3_000, 1.3, 1, None, RETAIL),
-    Product("P_DEMAND_HKD", PERSONAL, HKD, S_PERS_DEMAND, C_GEN, False, 20_000, 1.2, 1, None, RETAIL),
-    Product("P_TIME_USD", PERSONAL, USD, S_PERS_TIME, C_GEN, False, 10_000, 1.0, 10_000, _PERS_TERMS, STATIC),
-    Product("C_DEMAND_CNY", CORPORATE, CNY, S_CORP_DEMAND, C_GEN, False, 200_000, 2.0, 1, None, BUSINESS),
-    Product("C_TIME_CNY", CORPORATE, CNY, S_CORP_TIME, C_GEN, False, 2_000_000, 1.0, 1_000_000, _CORP_TERMS, STATIC),
-    Product("C_MARGIN", CORPORATE, CNY, S_MARGIN, C_MGN, True, 300_000, 1.2, 10_000,
-            (0.30, 0.50, 0.20, 0.0, 0.0, 0.0), STATIC),
-    Product("C_DERIVED", CORPORATE, CNY, S_CORP_DEMAND, C_DER, False, 500_000, 1.2, 1, None, BUSINESS),
-    Product("C_DEMAND_USD", CORPORATE, USD, S_CORP_DEMAND, C_GEN, False, 80_000, 1.5, 1, None, BUSINESS),
-    Product("C_DEMAND_EUR", CORPORATE, EUR, S_CORP_DEMAND, C_GEN, False, 50_000, 1.3, 1, None, BUSINESS),
-    Product("C_DEMAND_HKD", CORPORATE, HKD, S_CORP_DEMAND, C_GEN, False, 300_000, 1.3, 1, None, BUSINESS),
-    Product("C_TIME_USD", CORPORATE, USD, S_CORP_TIME, C_GEN, False, 500_000, 1.0, 100_000, _CORP_TERMS, STATIC),
-    Product("I_DEMAND_CNY", INTERBANK, CNY, S_INTERBANK, C_IB, False, 20_000_000, 1.0, 1, None, MONEY_MARKET),
-    Product("I_TIME_CNY", INTERBANK, CNY, S_INTERBANK, C_IB, False, 50_000_000, 0.8, 100_000_000,
-            (0.40, 0.35, 0.25, 0.0, 0.0, 0.0), STATIC),
-    Product("I_DEMAND_USD", INTERBANK, USD, S_INTERBANK, C_IB, False, 2_000_000, 1.0, 1, None, MONEY_MARKET),
-)
-_BY_KEY = {p.key: i for i, p in enumerate(PRODUCTS)}
-P_DEMAND_CNY, P_TIME_CNY, P_DEMAND_USD, P_DEMAND_HKD, P_TIME_USD = (_BY_KEY[k] for k in (
-    "P_DEMAND_CNY", "P_TIME_CNY", "P_DEMAND_USD", "P_DEMAND_HKD", "P_TIME_USD"))
-C_DEMAND_CNY, C_TIME_CNY, C_MARGIN, C_DERIVED, C_DEMAND_USD = (_BY_KEY[k] for k in (
-    "C_DEMAND_CNY", "C_TIME_CNY", "C_MARGIN", "C_DERIVED", "C_DEMAND_USD"))
-I_DEMAND_CNY, I_TIME_CNY = _BY_KEY["I_DEMAND_CNY"], _BY_KEY["I_TIME_CNY"]
-
-MAIN_PRODUCT = np.array([P_DEMAND_CNY, C_DEMAND_CNY, I_DEMAND_CNY])
-# What else customers hold besides their main demand account, by customer type.
-EXTRA_MIX = {
-    PERSONAL: ((P_TIME_CNY, P_DEMAND_USD, P_DEMAND_HKD, P_TIME_USD), (0.83, 0.08, 0.05, 0.04)),
-    CORPORATE: ((C_DEMAND_USD, C_TIME_CNY, C_MARGIN, C_DERIVED, _BY_KEY["C_DEMAND_EUR"], _BY_KEY["C_DEMAND_HKD"],
-                 _BY_KEY["C_TIME_USD"]), (0.14, 0.34, 0.25, 0.15, 0.04, 0.03, 0.05)),
-    INTERBANK: ((I_TIME_CNY, _BY_KEY["I_DEMAND_USD"]), (0.7, 0.3)),
-}
-
-_P = {f: np.array([getattr(p, f) for p in PRODUCTS]) for f in
-      ("cust_kind", "ccy", "subject", "dclass", "margin_acct", "median", "sigma", "step", "behaviour")}
-_IS_TIME = np.array([p.terms is not None for p in PRODUCTS])
 _SUBJECT_S = np.array(SUBJECTS, dtype=object)
 _STATUS_S = np.array(DEP_STATUSES, dtype=object)
 _DEP_BASIS = np.array([c.dep_basis for c in CURRENCIES])
@@ -228,8 +178,8 @@ class Deposits:
         prod = np.asarray(req.product, dtype=np.int64)
         custs = self.customers.rows
         kind = custs.kind[cust]
-        ccy = _P["ccy"][prod]
-        is_time = _IS_TIME[prod]
+        ccy = COLUMNS["ccy"][prod]
+        is_time = IS_TIME[prod]
         open_day = np.maximum(np.asarray(req.open_day, dtype=np.int64), custs.open_day[cust])
         if historical:
             open_day = np.minimum(open_day, today - 1)
@@ -243,14 +193,14 @@ class Deposits:
 
         amount = np.full(n, -1, dtype=np.int64) if req.amount is None else np.asarray(req.amount, dtype=np.int64)
         draw = amount < 0
-        raw = _P["median"][prod] * np.exp(_P["sigma"][prod] * rng.standard_normal(n)) * 100
-        step = _P["step"][prod]
+        raw = COLUMNS["median"][prod] * np.exp(COLUMNS["sigma"][prod] * rng.standard_normal(n)) * 100
+        step = COLUMNS["step"][prod]
         drawn = np.maximum(np.round(raw / step), np.where(is_time, 1, 0)) * step
         amount = np.where(draw, drawn, amount).astype(np.int64)
 
         mat = np.where(is_time, add_months(open_day, np.array(TERM_MONTHS)[term]), NO_END)
         rate = self._offered_rates(rng, prod, kind, ccy, term, open_day)
-        behaviour = _P["behaviour"][prod]
+        behaviour = COLUMNS["behaviour"][prod]
         amp = np.zeros(n)
         corp = behaviour == BUSINESS
         amp[corp] = np.where(rng.random(int(corp.sum())) < 0.65, rng.uniform(0.05, 0.30, int(corp.sum())), 0.0)
@@ -275,9 +225,9 @@ class Deposits:
             use = (u >= 0.155) & (u < 0.175) & (leaver >= 0)
             mgr[use] = leaver[use]
 
-        margin = _P["margin_acct"][prod]
+        margin = COLUMNS["margin_acct"][prod]
         sub = self.customers.take_subs(cust, margin)
-        pledge = np.where(_P["dclass"][prod] == C_MGN, rng.random(n) < 0.4,
+        pledge = np.where(COLUMNS["dclass"][prod] == C_MGN, rng.random(n) < 0.4,
                           (prod == P_TIME_CNY) & (rng.random(n) < 0.01)).astype(np.int8)
 
         acct = np.array(self.customers.acct_numbers(cust, margin), dtype=object)
@@ -292,7 +242,7 @@ class Deposits:
         value_s = date_strs(open_day).tolist()
         mat_s = date_strs(mat).tolist()
         term_s = [TERMS[t] for t in term.tolist()]
-        class_s = [DEP_CLASSES[c] for c in _P["dclass"][prod].tolist()]
+        class_s = [DEP_CLASSES[c] for c in COLUMNS["dclass"][prod].tolist()]
         mgr_s = self.staff.id_strings(mgr, rng)
         tail = np.empty(n, dtype=object)
         tail[:] = [f"{v}|{m}|{t}|{r}|{c}|{p}|{e}" for v, m, t, r, c, p, e in
@@ -304,7 +254,7 @@ class Deposits:
         base = amount
         new = DepositRows(
             org=org.astype(np.int32), cust=cust.astype(np.int32), product=prod.astype(np.int8),
-            sub=sub, ccy=ccy.astype(np.int8), subject=_P["subject"][prod].astype(np.int8),
+            sub=sub, ccy=ccy.astype(np.int8), subject=COLUMNS["subject"][prod].astype(np.int8),
             term=term.astype(np.int8), status=status, behaviour=behaviour.astype(np.int8), base=base,
             bal=base.copy(), usual=base * np.where((prod == C_DERIVED) & ~historical, _DERIVED_KEEP, 1.0), amp=amp,
             rate=rate, open=open_day.astype(np.int32), close=np.full(n, NO_DATE, dtype=np.int32),
@@ -338,7 +288,7 @@ class Deposits:
         n = len(prod)
         table = np.array([DEPOSIT_RATES[c] for c in range(len(CCY_CODES))])
         pct = table[ccy, term]
-        ib = _P["dclass"][prod] == C_IB
+        ib = COLUMNS["dclass"][prod] == C_IB
         pct = np.where(ib & (ccy == CNY), np.array(INTERBANK_RATES)[term], pct)
         pct = np.where(ib & (ccy != CNY), pct + 0.30, pct)
         steps = np.where(kind == PERSONAL, rng.choice(5, n, p=[0.4, 0.25, 0.2, 0.1, 0.05]), rng.integers(0, 7, n))
@@ -399,7 +349,7 @@ class Deposits:
         # Customers who hold time deposits buy more of the same kind, short terms more
         # often (they come round sooner): this replaces what matures and is not renewed,
         # keeping the book's mix and balance steady with slow growth.
-        held = np.flatnonzero((r.status == ST_NORMAL) & _IS_TIME[r.product] & (r.product != C_MARGIN))
+        held = np.flatnonzero((r.status == ST_NORMAL) & IS_TIME[r.product] & (r.product != C_MARGIN))
         turnover = 1.0 / (np.array(TERM_MONTHS)[r.term[held]] * 30.4)
         expected = (1 - _ROLLOVER) * turnover.sum() * _GROWTH * day.activity / _MEAN_ACTIVITY
         k = min(int(rng.poisson(expected)), len(held))
@@ -415,7 +365,7 @@ class Deposits:
         who = r.cust[mains[rng.choice(len(mains), k, replace=False)]]
         wk = kinds[who]
         fx = np.where(wk == PERSONAL, np.where(rng.random(k) < 0.6, P_DEMAND_USD, P_DEMAND_HKD),
-                      np.where(wk == CORPORATE, C_DEMAND_USD, _BY_KEY["I_DEMAND_USD"]))
+                      np.where(wk == CORPORATE, C_DEMAND_USD, I_DEMAND_USD))
         requests.append(OpenRequest(who, fx, np.full(k, d)))
         # A corporate drawdown often leaves part of the loan on a derived deposit.
         derived = rng.random(len(loan_customers)) < 0.4

@@ -19,7 +19,8 @@ from .cards import Cards, build_cards
 from .catalog import CORPORATE, INTERBANK, PERSONAL, TERM_MONTHS
 from .customers import Customers, historical_open_days
 from .dates import add_months
-from .deposits import EXTRA_MIX, MAIN_PRODUCT, PRODUCTS, Deposits, OpenRequest, merge
+from .deposit_products import EXTRA_MIX, MAIN_PRODUCT, PRODUCTS
+from .deposits import Deposits, OpenRequest, merge
 from .fx import FxTable
 from .ledger import Ledger
 from .loans import PRODUCT_MIX, Loans

@@ -13,6 +13,13 @@ date with the work done in PostgreSQL (:mod:`bankperf.quality.validate`)::
 Importing this package does not import great-expectations; the first validation does.
 """
 
-from bankperf.quality.validate import FailedExpectation, FeedValidation, day_folder, validate_day, validate_feed
+from bankperf.quality.validate import (
+    FailedExpectation,
+    FeedValidation,
+    QualityError,
+    day_folder,
+    validate_day,
+    validate_feed,
+)
 
-__all__ = ["FailedExpectation", "FeedValidation", "day_folder", "validate_day", "validate_feed"]
+__all__ = ["FailedExpectation", "FeedValidation", "QualityError", "day_folder", "validate_day", "validate_feed"]

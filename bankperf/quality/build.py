@@ -82,8 +82,7 @@ def project_config() -> dict[str, Any]:
                 BATCH_DEFINITION: {"id": stable_id("batch_definition", asset_name(code)), "partitioner": None}
             },
             "query": (
-                f"select * from {feed(code).qualified_table} "
-                f"where biz_date = current_setting('{DATE_SETTING}')::date"
+                f"select * from {feed(code).qualified_table} where biz_date = current_setting('{DATE_SETTING}')::date"
             ),
         }
         for code in feeds()
@@ -278,8 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         for diff in found:
             sys.stdout.write(diff)
         if found:
-            print(f"{args.root}: {len(found)} file(s) differ from bankperf/quality/rules.py; "
-                  "run `python -m bankperf.quality.build`.")
+            print(
+                f"{args.root}: {len(found)} file(s) differ from bankperf/quality/rules.py; "
+                "run `python -m bankperf.quality.build`."
+            )
             return 1
         print(f"{args.root}: up to date with bankperf/quality/rules.py")
         return 0

@@ -49,6 +49,4 @@ def asset_name(code: str) -> str:
 
 def project_files() -> list[Path]:
     """The version-controlled files of the GX project (everything but uncommitted/)."""
-    return sorted(
-        path for path in CONTEXT_ROOT.rglob("*") if path.is_file() and "uncommitted" not in path.parts
-    )
+    return sorted(path for path in CONTEXT_ROOT.rglob("*") if path.is_file() and "uncommitted" not in path.parts)

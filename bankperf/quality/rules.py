@@ -205,10 +205,7 @@ def reference(
     present = [f"{alias}.{column} is not null" for column in columns]
     conditions = [*([only_when] if only_when else []), *present, f"{ref}.{target_columns[0]} is null"]
     joins = f"left join raw.{target.table} as {ref}\n    on {ref}.biz_date = {alias}.biz_date and {on}"
-    query = (
-        f"select {_show(alias, shown)}\nfrom {{batch}} as {alias}\n{joins}\nwhere "
-        + "\n    and ".join(conditions)
-    )
+    query = f"select {_show(alias, shown)}\nfrom {{batch}} as {alias}\n{joins}\nwhere " + "\n    and ".join(conditions)
     return no_rows(name, query, description, severity, columns)
 
 
@@ -327,15 +324,16 @@ def employee_exists(source: Feed, column: str, severity: str = WARNING) -> Rule:
 def transaction_of_the_day(source: Feed) -> Rule:
     query = f"select {', '.join(source.key)}, txn_date\nfrom {{batch}}\nwhere txn_date <> biz_date"
     return no_rows(
-        "txn_date_is_biz_date", query, "txn_date is the business date (a transaction feed holds D's events)",
-        WARNING, ["txn_date"],
+        "txn_date_is_biz_date",
+        query,
+        "txn_date is the business date (a transaction feed holds D's events)",
+        WARNING,
+        ["txn_date"],
     )
 
 
 def _org_rules() -> list[Rule]:
-    root = (
-        "select org_id, org_level, parent_org_id\nfrom {batch}\nwhere (parent_org_id is null) <> (org_level = 1)"
-    )
+    root = "select org_id, org_level, parent_org_id\nfrom {batch}\nwhere (parent_org_id is null) <> (org_level = 1)"
     head_offices = "select count(*) as head_offices\nfrom {batch}\nwhere org_level = 1\nhaving count(*) <> 1"
     return [
         in_set("org_level", ORG_LEVELS),
@@ -343,11 +341,17 @@ def _org_rules() -> list[Rule]:
         in_set("status", ORG_STATUSES),
         no_rows("one_head_office", head_offices, "exactly one institution has org_level 1 (the head office)"),
         no_rows(
-            "root_is_head_office", root, "parent_org_id is empty for the head office and only for it",
+            "root_is_head_office",
+            root,
+            "parent_org_id is empty for the head office and only for it",
             columns=["parent_org_id"],
         ),
         reference(
-            "parent_org_id_in_org", ORG, ["parent_org_id"], ORG, ["org_id"],
+            "parent_org_id_in_org",
+            ORG,
+            ["parent_org_id"],
+            ORG,
+            ["org_id"],
             "parent_org_id, when given, is an institution in ORG of the same day",
         ),
     ]
@@ -359,8 +363,13 @@ def _emp_rules() -> list[Rule]:
         in_set("status", EMP_STATUSES),
         in_set("post_code", EMP_POSTS),
         org_exists(EMP),
-        no_rows("leaver_has_leave_date", left, "an employee who has left (status L) has a leave_date", WARNING,
-                ["leave_date"]),
+        no_rows(
+            "leaver_has_leave_date",
+            left,
+            "an employee who has left (status L) has a leave_date",
+            WARNING,
+            ["leave_date"],
+        ),
     ]
 
 
@@ -396,8 +405,13 @@ def _account_rules(source: Feed) -> list[Rule]:
         currency_exists(source),
         customer_exists(source),
         employee_exists(source, "mgr_emp_id"),
-        no_rows("closed_has_zero_balance", closed, "a closed account (status C) has balance 0", WARNING,
-                ["acct_status", "balance"]),
+        no_rows(
+            "closed_has_zero_balance",
+            closed,
+            "a closed account (status C) has balance 0",
+            WARNING,
+            ["acct_status", "balance"],
+        ),
     ]
 
 
@@ -431,8 +445,13 @@ def _gl_rules() -> list[Rule]:
         between("balance", 0, None, why="positive on its own side"),
         org_exists(GL),
         currency_exists(GL),
-        no_rows("side_of_subject", side, "asset subjects (1xxx) are debit, liability subjects (2xxx) credit",
-                WARNING, ["subject_code", "dr_cr"]),
+        no_rows(
+            "side_of_subject",
+            side,
+            "asset subjects (1xxx) are debit, liability subjects (2xxx) credit",
+            WARNING,
+            ["subject_code", "dr_cr"],
+        ),
     ]
 
 
@@ -442,8 +461,15 @@ def _card_rules() -> list[Rule]:
         in_set("card_status", CARD_STATUSES),
         org_exists(CARD),
         customer_exists(CARD),
-        reference("acct_no_in_dep", CARD, ["acct_no"], DEP, ["acct_no"],
-                  "acct_no, when given, is a deposit account in DEP of the same day", WARNING),
+        reference(
+            "acct_no_in_dep",
+            CARD,
+            ["acct_no"],
+            DEP,
+            ["acct_no"],
+            "acct_no, when given, is a deposit account in DEP of the same day",
+            WARNING,
+        ),
         employee_exists(CARD, "emp_id"),
     ]
 
@@ -462,8 +488,13 @@ def _fee_rules() -> list[Rule]:
         org_exists(FEE),
         currency_exists(FEE),
         customer_exists(FEE),
-        no_rows("acct_no_in_dep_or_loan", account, "acct_no, when given, is an account in DEP or LOAN of the same day",
-                WARNING, ["acct_no"]),
+        no_rows(
+            "acct_no_in_dep_or_loan",
+            account,
+            "acct_no, when given, is an account in DEP or LOAN of the same day",
+            WARNING,
+            ["acct_no"],
+        ),
         employee_exists(FEE, "emp_id"),
     ]
 
@@ -495,14 +526,13 @@ def _account_of(source: Feed, acct_type: str, account: Feed, severity: str, desc
 
 
 def _ftp_rules() -> list[Rule]:
-    later = (
-        "select acct_type, acct_no, sub_acct_no, effective_date\nfrom {batch}\nwhere effective_date > biz_date"
-    )
+    later = "select acct_type, acct_no, sub_acct_no, effective_date\nfrom {batch}\nwhere effective_date > biz_date"
     return [
         in_set("acct_type", FTP_ACCT_TYPES),
         between("ftp_rate", RATE_MIN, RATE_MAX, why="annual percent"),
-        no_rows("effective_by_biz_date", later, "effective_date is not after the business date", WARNING,
-                ["effective_date"]),
+        no_rows(
+            "effective_by_biz_date", later, "effective_date is not after the business date", WARNING, ["effective_date"]
+        ),
         _account_of(FTP, "DEP", DEP, WARNING, "a DEP price is for an account in DEP of the same day"),
         _account_of(FTP, "LOAN", LOAN, WARNING, "a LOAN price is for an account in LOAN of the same day"),
     ]
@@ -510,7 +540,11 @@ def _ftp_rules() -> list[Rule]:
 
 def _rel_rules() -> list[Rule]:
     card = reference(
-        "card_exists", REL, ["acct_no"], CARD, ["card_no"],
+        "card_exists",
+        REL,
+        ["acct_no"],
+        CARD,
+        ["card_no"],
         "a CARD relation's acct_no is a card in CARD of the same day",
         only_when="rel.acct_type = 'CARD'",
     )
@@ -540,14 +574,25 @@ def _rel_rules() -> list[Rule]:
         _account_of(REL, "LOAN", LOAN, CRITICAL, "a LOAN relation is for an account in LOAN of the same day"),
         card,
         no_rows(
-            "emp_id_in_emp", employee,
+            "emp_id_in_emp",
+            employee,
             "emp_id is an employee in EMP, or an institution's public owner V<org_id>, of the same day",
             columns=["emp_id"],
         ),
-        no_rows("emp_id_active", left, "an open relation is not held by an employee who has left (status L)",
-                WARNING, ["emp_id"]),
-        no_rows("end_not_before_start", backwards, "end_date, when given, is not before start_date", WARNING,
-                ["start_date", "end_date"]),
+        no_rows(
+            "emp_id_active",
+            left,
+            "an open relation is not held by an employee who has left (status L)",
+            WARNING,
+            ["emp_id"],
+        ),
+        no_rows(
+            "end_not_before_start",
+            backwards,
+            "end_date, when given, is not before start_date",
+            WARNING,
+            ["start_date", "end_date"],
+        ),
     ]
 
 

@@ -22,6 +22,7 @@ at a time (GX keeps a process-wide current context).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -46,6 +47,12 @@ from bankperf.quality.gx import (
 )
 from bankperf.quality.rules import CRITICAL
 from loaders.contract import feed, feeds
+
+logger = logging.getLogger(__name__)
+
+
+class QualityError(RuntimeError):
+    """A validation that cannot run (e.g. the raw table does not exist); the message says what to do."""
 
 
 def output_root() -> Path:
@@ -118,6 +125,23 @@ class FeedValidation:
     def warnings(self) -> list[FailedExpectation]:
         return [failure for failure in self.failures if not failure.blocking]
 
+    def metadata(self) -> dict[str, Any]:
+        """Plain values for an asset check's metadata (counts, paths, one message per failure)."""
+        return {
+            "feed": self.feed,
+            "biz_date": self.biz_date.isoformat(),
+            "rows": self.rows,
+            "expectations": self.evaluated,
+            "passed": self.passed,
+            "failed_blocking": len(self.errors),
+            "failed_warnings": len(self.warnings),
+            "failures": "\n".join(failure.message for failure in self.failures),
+            "result_path": str(self.result_path) if self.result_path else None,
+            "data_docs": str(self.docs_path) if self.docs_path else None,
+            "data_docs_index": str(self.docs_index) if self.docs_index else None,
+            "seconds": round(self.seconds, 2),
+        }
+
     def summary(self) -> str:
         state = "passed" if self.success else "FAILED"
         return (
@@ -130,7 +154,10 @@ class FeedValidation:
 def validate_feed(feed_code: str, biz_date: dt.date, output_dir: Path | None = None) -> FeedValidation:
     """Validate ``raw.<feed>`` for ``biz_date`` only, store the result and update that date's Data Docs.
 
-    ``output_dir`` replaces ``<BANKPERF_HOME>/quality`` (tests use a temporary folder).
+    ``output_dir`` replaces ``<BANKPERF_HOME>/quality`` as the folder holding one ``<YYYYMMDD>/``
+    per date (tests use a temporary one). Raises :class:`QualityError` when the raw table does
+    not exist; every failed expectation, even one that could not be evaluated, is a failure in
+    the returned :class:`FeedValidation` instead.
     """
     return validate_day(biz_date, [feed_code], output_dir)[feed(feed_code).code]
 
@@ -190,15 +217,12 @@ class _DaySession:
     def run(self, code: str) -> tuple[FeedValidation, Any]:
         """Run the feed's checkpoint (the result is stored); returns it with its result identifier."""
         started = time.monotonic()
+        self._require_table(code)
         checkpoint = self.context.checkpoints.get(suite_name(code))
-        run_id = gx().RunIdentifier(
-            run_name=f"{code}-{self.biz_date:%Y%m%d}", run_time=dt.datetime.now(dt.UTC)
-        )
+        run_id = gx().RunIdentifier(run_name=f"{code}-{self.biz_date:%Y%m%d}", run_time=dt.datetime.now(dt.UTC))
         outcome = checkpoint.run(run_id=run_id)
         ((identifier, result),) = outcome.run_results.items()
-        failures = [
-            self._failure(code, item) for item in result.results if not item.success
-        ]
+        failures = [self._failure(code, item) for item in result.results if not item.success]
         evaluated = len(result.results)
         validation = FeedValidation(
             feed=code,
@@ -218,13 +242,26 @@ class _DaySession:
     def publish(self, runs: Sequence[tuple[FeedValidation, Any]]) -> None:
         """Build the date's Data Docs: a page per run just made, and the index of every run of the date."""
         started = time.monotonic()
-        self.context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[ident for _, ident in runs])
+        with _locked(self.folder / ".data_docs.lock"):  # checks of one date may run in parallel processes
+            self.context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[ident for _, ident in runs])
         index = self._docs_path(None)
         share = (time.monotonic() - started) / max(len(runs), 1)
         for validation, identifier in runs:
             validation.docs_path = self._docs_path(identifier)
             validation.docs_index = index
             validation.seconds += share
+
+    def _require_table(self, code: str) -> None:
+        from sqlalchemy import text
+
+        table = feed(code).qualified_table
+        with self.datasource.get_engine().connect() as connection:
+            found = connection.execute(text("select to_regclass(:table)"), {"table": table}).scalar()
+        if found is None:
+            raise QualityError(
+                f"{code} {self.biz_date:%Y-%m-%d}: table {table} does not exist in "
+                f"{settings.db_settings().redacted_url}; load the feed first (bankperf load)."
+            )
 
     def _docs_path(self, identifier: Any) -> Path | None:
         urls = self.context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
@@ -243,10 +280,9 @@ class _DaySession:
             "expectation_type": config.type,
             "columns": tuple(meta.get("columns", ())),
         }
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            return FailedExpectation(
-                **common, unexpected_count=None, error=str(item.exception_info.get("exception_message"))
-            )
+        error = _exception_message(item.exception_info)
+        if error:
+            return FailedExpectation(**common, unexpected_count=None, error=error)
         if config.type == "unexpected_rows_expectation":
             query = config.kwargs["unexpected_rows_query"]
             return FailedExpectation(
@@ -266,12 +302,17 @@ class _DaySession:
         ``{batch}`` is substituted as GX does (see :func:`bankperf.quality.rules.no_rows`).
         """
         from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
 
         batch_query = self.datasource.get_asset(asset_name(code)).query
         batch = f"({batch_query})" if _has_join(query) else f"({batch_query}) as subselect"
         sample = f"select * from ({query.format(batch=batch)}) as unexpected limit {PARTIAL_SAMPLES}"
-        with self.datasource.get_engine().connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(sample))]
+        try:
+            with self.datasource.get_engine().connect() as connection:
+                return [dict(row._mapping) for row in connection.execute(text(sample))]
+        except SQLAlchemyError as exc:  # the count stands; only the examples are missing
+            logger.warning("%s %s: could not fetch sample rows: %s", code, self.biz_date, exc)
+            return []
 
 
 def _probe_columns_without_rows(engine: Any, asset_queries: Sequence[str]) -> None:
@@ -293,6 +334,31 @@ def _probe_columns_without_rows(engine: Any, asset_queries: Sequence[str]) -> No
         return statement, parameters
 
     event.listen(engine, "before_cursor_execute", columns_only, retval=True)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (created if missing), released on exit."""
+    import fcntl
+
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX reports an expectation that raised either flat or keyed by the metric that failed."""
+    if not isinstance(info, Mapping):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, Mapping) and value.get("raised_exception"):
+            return str(value.get("exception_message")).strip().splitlines()[0]
+    return None
 
 
 def _severity(config: Any) -> str:
@@ -330,9 +396,7 @@ def _describe(sample: Mapping[str, Any]) -> str:
 
 
 def _short(value: Any, limit: int = 200) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = "" if value is None else str(value)
     if value is None:
-        text = "(empty)"
+        return "(empty)"
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,9 +8,11 @@ loader's message (it names the file and what is wrong) — Dagster then skips th
 downstream, so nothing is built on a day that is not fully loaded. Dates loaded before the
 failure stay loaded (each feed-date is its own transaction).
 
-Loads of different feeds may run in parallel (the multiprocess executor); the one step that
-must not — creating the raw and audit tables on a fresh database — is serialized with a
-PostgreSQL advisory lock.
+The ``nightly`` job runs its steps one after another, but materializing assets from the UI's
+asset graph uses Dagster's multiprocess executor, so loads of different feeds may run in
+parallel; the one step that must not — creating the raw and audit tables on a fresh database
+(concurrent ``create ... if not exists`` / ``comment on`` collide) — holds a PostgreSQL
+advisory lock.
 """
 
 import datetime as dt
