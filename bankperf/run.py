@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+import psycopg
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -158,6 +160,9 @@ def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO | None = None, e
     except (RunRefused, ValueError) as exc:
         print(f"bankperf run: {exc}", file=err)
         return EXIT_USAGE
+    except psycopg.OperationalError as exc:  # PostgreSQL run storage: the database is not reachable
+        print(f"bankperf run: {str(exc).strip()} (is the database up? `bankperf db status`)", file=err)
+        return EXIT_FAILED
     except RuntimeError as exc:  # the dbt project does not parse
         print(f"bankperf run: {exc}", file=err)
         return EXIT_FAILED

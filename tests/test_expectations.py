@@ -15,13 +15,16 @@ import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from bankperf.quality import FeedValidation, validate_day, validate_feed
 from bankperf.quality.build import differences, project_config
-from bankperf.quality.gx import CONTEXT_ROOT, DATE_SETTING, project_files, suite_name
+from bankperf.quality.project import CONTEXT_ROOT, DATE_SETTING, PARTIAL_SAMPLES, project_files, suite_name
 from bankperf.quality.rules import CRITICAL, WARNING, rules_for
 from loaders.contract import feed, feeds
 from loaders.load import load_date
@@ -204,6 +207,22 @@ def test_a_batch_reads_only_its_business_date(sample: dict[str, FeedValidation],
         plan = "\n".join(row[0] for row in conn.execute(f"explain {query}"))
     assert "dep_p20260105" in plan and "fx_p20260105" in plan
     assert "_p20260201" not in plan, plan
+
+
+def test_no_day_is_pulled_into_python(sample: dict[str, FeedValidation], output: Path) -> None:
+    """Every statement returns aggregates or a few samples, never the day's rows (DEP has 8 of them)."""
+    returned: list[tuple[int, str]] = []
+
+    def record(conn: object, cursor: Any, statement: str, *args: object) -> None:
+        returned.append((cursor.rowcount, statement))
+
+    event.listen(Engine, "after_cursor_execute", record)
+    try:
+        validate_feed("DEP", SAMPLE_DAY, output_dir=output)
+    finally:
+        event.remove(Engine, "after_cursor_execute", record)
+    assert returned
+    assert max(count for count, _ in returned) <= PARTIAL_SAMPLES < sample["DEP"].rows, max(returned)
 
 
 def test_validation_leaves_the_committed_project_untouched(

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,6 +40,7 @@ from dagster._core.storage.tags import (
 from psycopg import sql
 
 from bankperf import cli
+from bankperf.settings import DbSettings
 from loaders.contract import feeds
 from orchestration.instance import prepare_instance
 from orchestration.project import manifest_path, parse_manifest
@@ -76,6 +78,27 @@ def defs(dagster_home: Path) -> Definitions:
 @pytest.fixture(scope="module")
 def manifest(dagster_home: Path) -> dict:
     return json.loads(manifest_path().read_text())
+
+
+@pytest.fixture
+def own_db(server: DbSettings) -> Iterator[str]:
+    """A database of the test's own (a run over other dates must not meet the module's later days)."""
+    name = f"bankperf_test_orch_{uuid.uuid4().hex[:8]}"
+    admin = DbSettings(server.host, server.port, server.user, server.password, "postgres", True)
+    with psycopg.connect(admin.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    url = DbSettings(server.host, server.port, server.user, server.password, name, True).url
+    previous = os.environ.get("BANKPERF_DB_URL")
+    os.environ["BANKPERF_DB_URL"] = url
+    try:
+        yield url
+    finally:
+        if previous is None:
+            os.environ.pop("BANKPERF_DB_URL", None)
+        else:
+            os.environ["BANKPERF_DB_URL"] = previous
+        with psycopg.connect(admin.url, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _dbt_assets(manifest: dict) -> dict[str, dict]:
@@ -280,6 +303,36 @@ def test_bankperf_run_without_ready_fails_naming_the_file(
     assert code != 0
     assert str(inbox / "20260107" / "READY") in err
     assert "no READY file" in err
+
+
+def test_bankperf_run_builds_a_range_across_the_year_end_as_one_run(
+    defs: Definitions, manifest: dict, own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("bankperf.generator")
+    inbox = tmp_path / "inbox"
+    assert cli.main(["generate", "--out", str(inbox), "--start", "20251231", "--days", "2", "--accounts", "200"]) == 0
+    with DagsterInstance.get() as instance:
+        before = {record.dagster_run.run_id for record in instance.get_run_records()}
+
+    code = cli.main(["run", "--inbox", str(inbox), "--from", "20251231", "--to", "20260101"])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "DEP 2025-12-31: loaded" in out and out.index("DEP 2025-12-31") < out.index("DEP 2026-01-01")
+    with DagsterInstance.get() as instance:
+        runs = [record.dagster_run for record in instance.get_run_records() if record.dagster_run.run_id not in before]
+    assert len(runs) == 1  # the whole range in one run
+    assert (runs[0].tags[ASSET_PARTITION_RANGE_START_TAG], runs[0].tags[ASSET_PARTITION_RANGE_END_TAG]) == (
+        "2025-12-31", "2026-01-01"
+    )
+    with psycopg.connect(own_db) as conn:
+        days = conn.execute("select distinct biz_date from raw.dep order by 1").fetchall()
+        assert [day for (day,) in days] == [dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
+        for node in _dbt_assets(manifest).values():
+            if node["name"].startswith("fct_") and "biz_date" in node.get("columns", {}):
+                table = sql.Identifier(node["schema"], node["alias"])
+                built = conn.execute(sql.SQL("select count(distinct biz_date) from {}").format(table)).fetchone()[0]
+                assert built == 2, f"{node['name']}: {built} business dates, expected both"
 
 
 def test_bankperf_run_refuses_dates_outside_the_partitions(

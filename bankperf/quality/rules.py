@@ -192,7 +192,7 @@ def reference(
     severity: str = CRITICAL,
     only_when: str | None = None,
 ) -> Rule:
-    """Rows of ``source`` whose ``columns`` (when present) have no row in ``target`` of the same day.
+    """Rows of ``source`` whose ``columns`` (when given) have no row in ``target`` of the same day.
 
     The join on ``biz_date`` keeps the other feed to the same business date (PostgreSQL prunes
     its other partitions). ``only_when`` restricts the rows checked (e.g. ``rel.acct_type =
@@ -202,8 +202,10 @@ def reference(
     ref = "ref" if target.table == alias else target.table
     on = " and ".join(f"{ref}.{t} = {alias}.{c}" for c, t in zip(columns, target_columns, strict=True))
     shown = [*source.key, *[c for c in columns if c not in source.key]]
-    present = [f"{alias}.{column} is not null" for column in columns]
-    conditions = [*([only_when] if only_when else []), *present, f"{ref}.{target_columns[0]} is null"]
+    # Only the first column says whether a reference is given: a composite one with a later part
+    # empty (a DEP relation without sub_acct_no) matches nothing and is reported.
+    present = f"{alias}.{columns[0]} is not null"
+    conditions = [*([only_when] if only_when else []), present, f"{ref}.{target_columns[0]} is null"]
     joins = f"left join raw.{target.table} as {ref}\n    on {ref}.biz_date = {alias}.biz_date and {on}"
     query = f"select {_show(alias, shown)}\nfrom {{batch}} as {alias}\n{joins}\nwhere " + "\n    and ".join(conditions)
     return no_rows(name, query, description, severity, columns)
@@ -233,7 +235,8 @@ def columns_as_contract(source: Feed) -> Rule:
 def types_as_contract(source: Feed) -> Rule:
     """Each column's PostgreSQL type, read with pg_typeof from the day's first row.
 
-    (GX's column-type expectation cannot see the types of a query asset's columns.)
+    (GX's column-type expectation cannot see the types of a query asset's columns.) An empty day
+    has no first row and passes; ``columns`` still checks the names, ``not_empty`` the rows.
     """
     expected = {column.name: PG_TYPES[column.type] for column in source.columns} | LOAD_COLUMNS
     values = ",\n    ".join(

@@ -33,12 +33,12 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from bankperf import settings
-from bankperf.quality.build import PARTIAL_SAMPLES
-from bankperf.quality.gx import (
+from bankperf.quality.project import (
     DATASOURCE,
     DATE_SETTING,
     DOCS_SITE,
     OUTPUT_VARIABLE,
+    PARTIAL_SAMPLES,
     PROJECT_ROOT,
     URL_VARIABLE,
     asset_name,

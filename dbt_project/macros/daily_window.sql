@@ -104,3 +104,31 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro this_or_empty() -%}
+    {#- The model's own table on an incremental run; on a first build or a full refresh an empty
+        relation with the model's contract columns, so the SQL reading "the rows of the day
+        before the window" is the same either way. -#}
+    {%- if is_incremental() -%}
+        {{ this }}
+    {%- else -%}
+        (
+            select
+                {%- for column in model.columns.values() %}
+                null::{{ column.data_type }} as {{ column.name }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            where false
+        ) as empty_rows
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro sum_unless_null(expression, window_name) -%}
+    {#- A window sum that is null as soon as one of its terms is null (plain sum() skips nulls:
+        a day without an FX rate would silently count 0). -#}
+    case
+        when count(*) over {{ window_name }} = count({{ expression }}) over {{ window_name }}
+            then sum({{ expression }}) over {{ window_name }}
+    end
+{%- endmacro %}

@@ -50,12 +50,19 @@ version_timeline as (
     from {{ snapshots }}
 ),
 
+version_states as (
+    -- the tracked columns as one comparable value (a row's text form tells null from '')
+    select
+        *,
+        row({{ tracked_columns | join(', ') }})::text as tracked_state
+    from version_timeline
+),
+
 version_changes as (
     select
         *,
-        lag(row({{ tracked_columns | join(', ') }})) over by_day
-        is distinct from row({{ tracked_columns | join(', ') }}) as is_version_start
-    from version_timeline
+        coalesce(lag(tracked_state) over by_day <> tracked_state, true) as is_version_start
+    from version_states
     window by_day as (partition by {{ key }} order by observed_date)
 ),
 

@@ -16,21 +16,29 @@ window. ``dbt build`` runs seeds, models and tests in DAG order; a failing test 
 ``error`` makes dbt skip everything downstream of the tested model in that build and exit
 non-zero, which fails the step (and so the run). Each test is an asset check, blocking when
 its severity is ``error``.
+
+One ``dbt build`` at a time per database: the build holds a PostgreSQL advisory lock, so a
+``bankperf run`` and a run the daemon launched (which the instance's queue cannot see as
+rivals) wait for each other instead of rebuilding the same tables at once.
 """
 
 import json
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from bankperf.settings import db_settings
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseDbtResource
 
 RAW_SCHEMA = "raw"
+BUILD_LOCK_KEY = 7_405_890_120  # pg_advisory_lock key: "bankperf dbt build" (one build per database)
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
@@ -60,12 +68,24 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
 translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 _project = dbt_project()
-_project.prepare_if_dev()  # re-parses only under `dagster dev`; never dbt deps (the project has no packages)
+# Re-parses only under `dagster dev`. dagster-dbt would also run `dbt deps` there if a packages.yml
+# appeared; the project has no dbt packages and must not need the network, so keep it that way.
+_project.prepare_if_dev()
 if not _project.manifest_path.exists():
     raise FileNotFoundError(
         f"{_project.manifest_path} is missing: the Dagster definitions read the parsed dbt project. "
         "Run `python -m orchestration` (or any `bankperf run`) to parse it, then load the definitions again."
     )
+
+
+@contextmanager
+def one_build_at_a_time(context: AssetExecutionContext) -> Iterator[None]:
+    """Hold the database's dbt-build advisory lock, waiting (and saying so) while another build has it."""
+    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+        if not conn.execute("select pg_try_advisory_lock(%s)", (BUILD_LOCK_KEY,)).fetchone()[0]:
+            context.log.info("Another dbt build is running on this database; waiting for it to finish.")
+            conn.execute("select pg_advisory_lock(%s)", (BUILD_LOCK_KEY,))
+        yield  # the lock goes with the session when the connection closes
 
 
 def dbt_window(context: AssetExecutionContext) -> dict[str, str]:
@@ -86,4 +106,5 @@ def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource) -> Ite
     """``dbt build`` over the run's window of business dates."""
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
-    yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
+    with one_build_at_a_time(context):
+        yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()

@@ -70,7 +70,8 @@ def _load_one(conn_url: str, inbox: Path, feed: Feed, biz_date: dt.date) -> Feed
     if feed.code in listed:
         return load_feed(conn_url, inbox, feed, biz_date)
     with _ddl_lock(conn_url):  # the loader records the refusal in the audit trail (and checks its tables)
-        return load_date(inbox, biz_date, only=[feed.code], quiet=True).feeds[0]
+        refused = load_date(inbox, biz_date, only=[feed.code], quiet=True)
+    return refused.feeds[0] if refused.feeds else FeedResult(feed.code, biz_date, "FAILED", error=refused.error)
 
 
 def _metadata(feed: Feed, results: Sequence[FeedResult]) -> dict[str, MetadataValue]:

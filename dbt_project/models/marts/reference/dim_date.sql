@@ -24,11 +24,11 @@ final as (
         (to_char(biz_date, 'YYYY') || 'Q' || extract(quarter from biz_date)::text)::text as quarter_label,
         to_char(biz_date, 'YYYY-MM')::text as month_label,
         {%- for period in ['month', 'quarter', 'year'] %}
-        {{ period_start('biz_date', period) }} as {{ period }}_start_date,
-        {{ period_end('biz_date', period) }} as {{ period }}_end_date,
-        {{ days_elapsed('biz_date', period) }}::integer as days_elapsed_{{ period }},
-        ({{ period_end('biz_date', period) }} - {{ period_start('biz_date', period) }} + 1)::integer
-            as days_in_{{ period }},
+            {{ period_start('biz_date', period) }} as {{ period }}_start_date,
+            {{ period_end('biz_date', period) }} as {{ period }}_end_date,
+            {{ days_elapsed('biz_date', period) }}::integer as days_elapsed_{{ period }},
+            ({{ period_end('biz_date', period) }} - {{ period_start('biz_date', period) }} + 1)::integer
+                as days_in_{{ period }},
         {%- endfor %}
         (biz_date = {{ period_end('biz_date', 'month') }})::boolean as is_month_end,
         (biz_date = {{ period_end('biz_date', 'quarter') }})::boolean as is_quarter_end,

@@ -1,4 +1,4 @@
-"""Import great-expectations with its network features off, and where its project lives.
+"""The GX project: where it lives, the names in it, and great-expectations imported with its network features off.
 
 Every module of this package reaches GX through :func:`gx` so that ``GX_ANALYTICS_ENABLED``
 is set before the first import (the project config also says ``analytics_enabled: false``),
@@ -13,6 +13,9 @@ from types import ModuleType
 
 from bankperf.settings import REPO_ROOT
 
+# Before anything imports great_expectations (GX reads it then); great_expectations.yml also says so.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
 PROJECT_ROOT = REPO_ROOT / "expectations"  # the GX project root (as gx.get_context(project_root_dir=...) takes it)
 CONTEXT_ROOT = PROJECT_ROOT / "gx"  # where GX 1.x keeps great_expectations.yml and the stores
 
@@ -24,6 +27,7 @@ DATE_SETTING = "bankperf.biz_date"
 # Variables great_expectations.yml refers to, given per validation run (runtime_environment).
 URL_VARIABLE = "bankperf_raw_day_url"
 OUTPUT_VARIABLE = "bankperf_quality_day_dir"
+PARTIAL_SAMPLES = 5  # unexpected values (with their rows' keys) kept per expectation in results and messages
 
 
 def gx() -> ModuleType:
@@ -48,5 +52,5 @@ def asset_name(code: str) -> str:
 
 
 def project_files() -> list[Path]:
-    """The version-controlled files of the GX project (everything but uncommitted/)."""
-    return sorted(path for path in CONTEXT_ROOT.rglob("*") if path.is_file() and "uncommitted" not in path.parts)
+    """The version-controlled files under expectations/ (everything but uncommitted/)."""
+    return sorted(path for path in PROJECT_ROOT.rglob("*") if path.is_file() and "uncommitted" not in path.parts)
