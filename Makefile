@@ -45,6 +45,7 @@ test: db-start lint
 
 lint: db-start
 	$(BIN)/ruff check bankperf loaders orchestration tests benchmarks
+	$(BIN)/python -m bankperf.quality.build --check
 	source <($(BIN)/bankperf db env) && $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 
 docs: db-start

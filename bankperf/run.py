@@ -67,7 +67,8 @@ class _ProgressHandler(logging.Handler):
             line = "skipped (an upstream step failed)"
         elif event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
             evaluation = event.event_specific_data
-            line = f"check FAILED: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+            verdict = "FAILED" if evaluation.severity.value == "ERROR" else "warning"
+            line = f"check {verdict}: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
         if line:
             print(f"{_clock()}  {step:<28} {line}", file=self.out, flush=True)
 

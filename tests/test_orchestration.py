@@ -45,7 +45,7 @@ from loaders.contract import feeds
 from orchestration.instance import prepare_instance
 from orchestration.project import manifest_path, parse_manifest
 from orchestration.resources import InboxResource
-from tests.deliveries import write_day
+from tests.deliveries import write_day, write_feed
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
 SAMPLE_DATE = dt.date(2026, 1, 5)
@@ -110,6 +110,13 @@ def _dbt_assets(manifest: dict) -> dict[str, dict]:
     }
 
 
+def _asset_key(node: dict) -> AssetKey:
+    """The asset key the code location gives a dbt node."""
+    from orchestration.assets.dbt import translator
+
+    return translator.get_asset_key(node)
+
+
 def _failures(result) -> list[str]:
     return [
         f"{event.step_key}: {event.step_failure_data.error.message if event.step_failure_data.error else ''}"
@@ -119,7 +126,6 @@ def _failures(result) -> list[str]:
 
 
 def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Definitions, manifest: dict) -> None:
-    from orchestration.assets.dbt import translator
     from orchestration.partitions import daily_partitions
 
     Definitions.validate_loadable(defs)
@@ -131,14 +137,14 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
         assert graph.get(key).group_name == "raw"
 
     dbt_nodes = _dbt_assets(manifest)
-    dbt_keys = {translator.get_asset_key(node) for node in dbt_nodes.values()}
+    dbt_keys = {_asset_key(node) for node in dbt_nodes.values()}
     assert dbt_keys <= keys, f"dbt nodes without an asset: {dbt_keys - keys}"
     staging = [node for node in dbt_nodes.values() if node["resource_type"] == "model" and node["fqn"][1] == "staging"]
     assert staging, "no staging model in the dbt project"
     for node in staging:  # each staging model reads a source: lineage must reach the loader's asset
-        parents = graph.get(translator.get_asset_key(node)).parent_keys
+        parents = graph.get(_asset_key(node)).parent_keys
         assert parents & RAW_KEYS, f"{node['name']} does not depend on a raw feed asset: {parents}"
-        assert graph.get(translator.get_asset_key(node)).group_name == "staging"
+        assert graph.get(_asset_key(node)).group_name == "staging"
 
     for key in RAW_KEYS | dbt_keys:  # one partitioning, ranges as one run
         node = graph.get(key)
@@ -202,7 +208,7 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             relation = f"{node['schema']}.{node['alias']}"
             exists = conn.execute("select to_regclass(%s)", (relation,)).fetchone()[0]
             assert exists is not None, f"{relation} was not built"
-            assert translator_key(node) in materialized
+            assert _asset_key(node) in materialized
         facts = [node for node in _dbt_assets(manifest).values() if node["name"].startswith("fct_")]
         for node in facts:
             table = sql.Identifier(node["schema"], node["alias"])
@@ -210,10 +216,46 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
 
 
-def translator_key(node: dict) -> AssetKey:
-    from orchestration.assets.dbt import translator
+def test_a_failing_dbt_test_fails_the_run_and_skips_what_depends_on_it(
+    defs: Definitions, manifest: dict, own_db: str, tmp_path: Path
+) -> None:
+    """A deposit account delivered twice breaks the key test of the DEP staging model: the check
+    fails, dbt builds nothing that depends on that model, and the run fails."""
+    inbox = tmp_path / "inbox"
+    day = inbox / f"{SAMPLE_DATE:%Y%m%d}"
+    shutil.copytree(SAMPLES / day.name, day)
+    lines = (day / f"DEP_{day.name}.dat").read_text(encoding="utf-8").splitlines()
+    write_feed(inbox, "DEP", SAMPLE_DATE, [*lines, lines[0]])
+    staging = next(
+        _asset_key(node)
+        for node in _dbt_assets(manifest).values()
+        if "source.bankperf.core.dep" in node.get("depends_on", {}).get("nodes", [])
+    )
 
-    return translator.get_asset_key(node)
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("nightly").execute_in_process(
+            instance=instance,
+            partition_key=SAMPLE_DATE.isoformat(),
+            resources={"inbox": InboxResource(path=str(inbox))},
+            raise_on_error=False,
+        )
+
+    assert not result.success
+    failed = [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed
+    ]
+    assert any(check.asset_key == staging for check in failed), f"no check of {staging} failed on a duplicate key"
+    graph = defs.resolve_asset_graph()
+    downstream, frontier = set(), {staging}
+    while frontier:
+        frontier = {child for key in frontier for child in graph.get(key).child_keys} - downstream
+        downstream |= frontier
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert downstream, f"nothing is built on {staging}"
+    assert not downstream & materialized, f"built despite the failed check: {downstream & materialized}"
+    assert any("dbt_models" in failure for failure in _failures(result))
 
 
 def _dates(result) -> list[str | tuple[str, str]]:

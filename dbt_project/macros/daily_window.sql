@@ -9,23 +9,21 @@
         {%- set upper = window_bound('max_date') -%}
         {%- set lower = window_bound('min_date') or upper -%}
         {%- set check_sql -%}
-            select {{ date_column }} as later_date
+            select max({{ date_column }}) as latest_date
             from {{ this }}
             where {{ date_column }} > '{{ upper }}'::date
             {%- if same_year_only %}
                 and {{ date_column }} <= {{ period_end("'" ~ upper ~ "'::date", 'year') }}
             {%- endif %}
-            limit 1
         {%- endset -%}
-        {%- set found = run_query(check_sql) -%}
-        {%- if found.rows | length > 0 -%}
+        {%- set latest = run_query(check_sql).rows[0][0] -%}
+        {%- if latest is not none -%}
             {{ exceptions.raise_compiler_error(
-                this ~ " already holds " ~ date_column ~ " " ~ found.rows[0][0]
+                this ~ " already holds " ~ date_column ~ " up to " ~ latest
                 ~ ", after this run's max_date " ~ upper ~ ". Those later days were computed from the days"
-                ~ " being rerun and would be left inconsistent. Rerun the whole chain in one invocation:"
-                ~ " --vars '{min_date: " ~ lower ~ ", max_date: <last processed date>}'"
-                ~ (" (only dates up to 31 December of that year depend on it)" if same_year_only else "")
-                ~ ", or rebuild with --full-refresh."
+                ~ " being rerun and would be left inconsistent. Rerun the chain in one invocation:"
+                ~ " --vars '{min_date: " ~ lower ~ ", max_date: " ~ latest ~ "}'"
+                ~ " (or rebuild with --full-refresh)."
             ) }}
         {%- endif -%}
     {%- endif -%}
@@ -113,9 +111,19 @@
     {%- if is_incremental() -%}
         {{ this }}
     {%- else -%}
+        {%- set columns = [] -%}
+        {%- if execute -%}
+            {%- set node = graph.get('nodes', {}).get(model.unique_id) -%}
+            {%- set columns = node.columns.values() | list if node else [] -%}
+        {%- endif -%}
+        {%- if not columns and execute -%}
+            {{ exceptions.raise_compiler_error(
+                "this_or_empty() needs the contract columns of " ~ model.name ~ " (declare them in its YAML)"
+            ) }}
+        {%- endif -%}
         (
             select
-                {%- for column in model.columns.values() %}
+                {%- for column in columns %}
                 null::{{ column.data_type }} as {{ column.name }}{{ ',' if not loop.last }}
                 {%- endfor %}
             where false

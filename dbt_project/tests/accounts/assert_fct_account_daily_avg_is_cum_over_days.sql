@@ -20,10 +20,10 @@ mismatches as (
     where
         false
         {%- for suffix, period in periods.items() %}
-        {%- for money in ['balance', 'balance_cny'] %}
-        or round(avg_{{ money }}_{{ suffix }} * {{ days_elapsed('biz_date', period) }}, 2)
-        is distinct from cum_{{ money }}_{{ suffix }}
-        {%- endfor %}
+            {%- for money in ['balance', 'balance_cny'] %}
+                or round(avg_{{ money }}_{{ suffix }} * {{ days_elapsed('biz_date', period) }}, 2)
+                is distinct from cum_{{ money }}_{{ suffix }}
+            {%- endfor %}
         {%- endfor %}
 )
 

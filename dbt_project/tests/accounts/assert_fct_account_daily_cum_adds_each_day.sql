@@ -33,16 +33,16 @@ mismatches as (
     where
         false
         {%- for suffix, period in periods.items() %}
-        {%- for money in ['balance', 'balance_cny'] %}
-        or window_days.cum_{{ money }}_{{ suffix }} is distinct from (
-            case
-                when window_days.biz_date = {{ period_start('window_days.biz_date', period) }}
-                    then 0
-                else coalesce(previous_days.cum_{{ money }}_{{ suffix }}, 0)
-            end
-            + window_days.{{ money }}
-        )
-        {%- endfor %}
+            {%- for money in ['balance', 'balance_cny'] %}
+                or window_days.cum_{{ money }}_{{ suffix }} is distinct from (
+                    case
+                        when window_days.biz_date = {{ period_start('window_days.biz_date', period) }}
+                            then 0
+                        else coalesce(previous_days.cum_{{ money }}_{{ suffix }}, 0)
+                    end
+                    + window_days.{{ money }}
+                )
+            {%- endfor %}
         {%- endfor %}
 )
 
