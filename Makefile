@@ -57,7 +57,7 @@ bench-load: db-start
 	$(BIN)/python -m benchmarks.bench_load --accounts $(BENCH_ACCOUNTS)
 
 dagster: db-start
-	source <($(BIN)/bankperf db env) && DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m orchestration && source <($(BIN)/bankperf db env) && DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	-$(BIN)/bankperf db stop

@@ -190,6 +190,8 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
 
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert RAW_KEYS <= materialized
+    build_folders = manifest_path().parent.glob(f"dbt_models-{result.run_id[:7]}-*")
+    assert not list(build_folders), "a successful dbt build leaves its target folder behind"
     checks = [event for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert all(event.event_specific_data.passed for event in checks)
 

@@ -24,6 +24,7 @@ rivals) wait for each other instead of rebuilding the same tables at once.
 
 import json
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -107,4 +108,7 @@ def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource) -> Ite
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
     with one_build_at_a_time(context):
-        yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
+        invocation = dbt.cli(["build", "--vars", json.dumps(window)], context=context)
+        yield from invocation.stream()  # raises when dbt fails: a failed build keeps its folder and dbt.log
+    # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
