@@ -1,6 +1,6 @@
 """The Dagster code location of bankperf (``workspace.yaml``; ``dagster dev -w workspace.yaml``).
 
-Only assembles: assets (``assets/``), the job, schedule and sensor, and the resources.
+Only assembles: assets and their checks (``assets/``), the job, schedule and sensor, and the resources.
 Before loading it outside ``dagster dev``, parse the dbt project and write the instance's
 ``dagster.yaml`` with ``python -m orchestration``; ``bankperf run`` does both itself.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from orchestration.assets.checks import QualityResource, raw_checks
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.raw import raw_assets
 from orchestration.jobs import nightly_job
@@ -19,11 +20,13 @@ from orchestration.sensors import inbox_ready_sensor
 
 defs = Definitions(
     assets=[*raw_assets, dbt_models],
+    asset_checks=raw_checks,  # blocking quality gates on the raw feeds (before dbt reads them)
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[inbox_ready_sensor],
     resources={
         "inbox": InboxResource(),
+        "quality": QualityResource(),
         "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     },
 )
