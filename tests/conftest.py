@@ -1,11 +1,13 @@
-"""Shared fixtures: the real PostgreSQL (the project's own cluster, or BANKPERF_DB_URL) and a
-fresh, empty database per test module so tests never see each other's data."""
+"""Shared fixtures: the real PostgreSQL (the project's own cluster, or BANKPERF_DB_URL), fresh
+empty databases so tests never see each other's data, and a private Dagster instance."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -22,10 +24,10 @@ def server() -> DbSettings:
     return db_settings()
 
 
-@pytest.fixture(scope="module")
-def fresh_db(server: DbSettings) -> Iterator[str]:
-    """A new empty database on the server, made the project's database for the module's tests."""
-    name = f"bankperf_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def _new_database(server: DbSettings, prefix: str) -> Iterator[str]:
+    """Create an empty database, make it the project's database (BANKPERF_DB_URL), drop it after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = DbSettings(server.host, server.port, server.user, server.password, "postgres", True)
     with psycopg.connect(admin.url, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
@@ -42,3 +44,35 @@ def fresh_db(server: DbSettings) -> Iterator[str]:
             os.environ["BANKPERF_DB_URL"] = previous
         with psycopg.connect(admin.url, autocommit=True) as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def fresh_db(server: DbSettings) -> Iterator[str]:
+    """A new empty database shared by the tests of one module."""
+    with _new_database(server, "bankperf_test") as url:
+        yield url
+
+
+@pytest.fixture
+def own_db(server: DbSettings) -> Iterator[str]:
+    """A database of the test's own (a run over other dates must not meet another test's days)."""
+    with _new_database(server, "bankperf_test_own") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private Dagster instance and a freshly parsed dbt project; the environment restored after."""
+    from orchestration.instance import prepare_instance
+    from orchestration.project import parse_manifest
+
+    saved = dict(os.environ)
+    os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
+    os.environ.pop("BANKPERF_DAGSTER_STORAGE", None)
+    try:
+        home = prepare_instance()
+        parse_manifest()
+        yield home
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
