@@ -12,8 +12,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,10 +38,8 @@ from dagster._core.storage.tags import (
 from psycopg import sql
 
 from bankperf import cli
-from bankperf.settings import DbSettings
 from loaders.contract import feeds
-from orchestration.instance import prepare_instance
-from orchestration.project import manifest_path, parse_manifest
+from orchestration.project import manifest_path
 from orchestration.resources import InboxResource
 from tests.deliveries import write_day, write_feed
 
@@ -51,21 +47,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "sample
 SAMPLE_DATE = dt.date(2026, 1, 5)
 RAW_KEYS = {AssetKey(["raw", feed.table]) for feed in feeds().values()}
 BUILT = ("view", "table", "incremental")  # materializations that leave a relation behind
-
-
-@pytest.fixture(scope="module")
-def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A private Dagster instance and a freshly parsed dbt project; the environment restored after."""
-    saved = dict(os.environ)
-    os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
-    os.environ.pop("BANKPERF_DAGSTER_STORAGE", None)
-    try:
-        home = prepare_instance()
-        parse_manifest()
-        yield home
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
@@ -78,27 +59,6 @@ def defs(dagster_home: Path) -> Definitions:
 @pytest.fixture(scope="module")
 def manifest(dagster_home: Path) -> dict:
     return json.loads(manifest_path().read_text())
-
-
-@pytest.fixture
-def own_db(server: DbSettings) -> Iterator[str]:
-    """A database of the test's own (a run over other dates must not meet the module's later days)."""
-    name = f"bankperf_test_orch_{uuid.uuid4().hex[:8]}"
-    admin = DbSettings(server.host, server.port, server.user, server.password, "postgres", True)
-    with psycopg.connect(admin.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = DbSettings(server.host, server.port, server.user, server.password, name, True).url
-    previous = os.environ.get("BANKPERF_DB_URL")
-    os.environ["BANKPERF_DB_URL"] = url
-    try:
-        yield url
-    finally:
-        if previous is None:
-            os.environ.pop("BANKPERF_DB_URL", None)
-        else:
-            os.environ["BANKPERF_DB_URL"] = previous
-        with psycopg.connect(admin.url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _dbt_assets(manifest: dict) -> dict[str, dict]:
@@ -218,20 +178,19 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
 
 
-def test_a_failing_dbt_test_fails_the_run_and_skips_what_depends_on_it(
-    defs: Definitions, manifest: dict, own_db: str, tmp_path: Path
-) -> None:
-    """A deposit account delivered twice breaks the key test of the DEP staging model: the check
-    fails, dbt builds nothing that depends on that model, and the run fails."""
+def test_a_failing_dbt_test_fails_the_run(defs: Definitions, manifest: dict, own_db: str, tmp_path: Path) -> None:
+    """A GL line that disagrees with the account detail passes every raw gate (the suites check each
+    feed, not the ledger against the detail) but breaks the blocking dbt test of the reconciliation:
+    its asset check fails and the run fails, with the broken line kept in the report."""
     inbox = tmp_path / "inbox"
     day = inbox / f"{SAMPLE_DATE:%Y%m%d}"
     shutil.copytree(SAMPLES / day.name, day)
-    lines = (day / f"DEP_{day.name}.dat").read_text(encoding="utf-8").splitlines()
-    write_feed(inbox, "DEP", SAMPLE_DATE, [*lines, lines[0]])
-    staging = next(
-        _asset_key(node)
-        for node in _dbt_assets(manifest).values()
-        if "source.bankperf.core.dep" in node.get("depends_on", {}).get("nodes", [])
+    lines = (day / f"GL_{day.name}.dat").read_text(encoding="utf-8").splitlines()
+    broken = [line.replace("0110|2001|CNY|C|1250000.00", "0110|2001|CNY|C|1250100.00") for line in lines]
+    assert broken != lines
+    write_feed(inbox, "GL", SAMPLE_DATE, broken)
+    report = next(
+        _asset_key(node) for node in _dbt_assets(manifest).values() if node["name"] == "rpt_gl_reconciliation"
     )
 
     with DagsterInstance.get() as instance:
@@ -248,16 +207,14 @@ def test_a_failing_dbt_test_fails_the_run_and_skips_what_depends_on_it(
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed
     ]
-    assert any(check.asset_key == staging for check in failed), f"no check of {staging} failed on a duplicate key"
-    graph = defs.resolve_asset_graph()
-    downstream, frontier = set(), {staging}
-    while frontier:
-        frontier = {child for key in frontier for child in graph.get(key).child_keys} - downstream
-        downstream |= frontier
-    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert downstream, f"nothing is built on {staging}"
-    assert not downstream & materialized, f"built despite the failed check: {downstream & materialized}"
+    assert [check.check_name for check in failed if check.asset_key == report] == ["assert_detail_equals_gl"]
+    assert all(check.asset_key == report for check in failed), failed
     assert any("dbt_models" in failure for failure in _failures(result))
+    with psycopg.connect(own_db) as conn:
+        lines = conn.execute(
+            "select org_id, subject_code, currency, difference::text, status from marts.rpt_gl_reconciliation "
+            "where status <> 'OK'").fetchall()
+    assert lines == [("0110", "2001", "CNY", "-100.00", "BREAK")]
 
 
 def _dates(result) -> list[str | tuple[str, str]]:

@@ -196,3 +196,32 @@ def test_a_duplicate_dep_key_fails_the_run_at_the_check_and_dbt_does_not_run(
                 sql.SQL("select count(*) from {} where biz_date = %s").format(relation), (DUPLICATE_DATE,)
             ).fetchone()[0]
             assert built == 0, f"{relation.as_string(conn)} holds {DUPLICATE_DATE}"
+
+
+@pytest.mark.parametrize(
+    ("row", "raw_rows", "stale_rows", "expected"),
+    [
+        ({"status": "LOADED", "load_id": 7, "rows_loaded": 9, "rows_rejected": 1, "ctl_row_count": 10}, 9, 0, []),
+        (None, None, None, ["no finished load"]),
+        ({"status": "FAILED", "load_id": 7, "error": "MD5 mismatch"}, None, None, ["status FAILED", "MD5 mismatch"]),
+        (
+            {"status": "LOADED", "load_id": 7, "rows_loaded": 9, "rows_rejected": 0, "ctl_row_count": 10},
+            9,
+            0,
+            ["rows_loaded 9 + rows_rejected 0 != ctl_row_count 10"],
+        ),
+        (
+            {"status": "LOADED", "load_id": 7, "rows_loaded": 9, "rows_rejected": 1, "ctl_row_count": 10},
+            8,
+            2,
+            ["raw holds 8 rows", "2 raw rows are not from the current load_id 7"],
+        ),
+    ],
+)
+def test_rows_balance_names_what_does_not_add_up(row, raw_rows, stale_rows, expected: list[str]) -> None:
+    from orchestration.assets.checks import _balance_problems
+
+    problems = " | ".join(_balance_problems(row, raw_rows, stale_rows))
+    for text in expected:
+        assert text in problems
+    assert bool(problems) == bool(expected)
