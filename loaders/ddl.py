@@ -16,9 +16,14 @@ from psycopg import sql
 from loaders.contract import Feed
 
 
-def _column_defs(feed: Feed) -> sql.Composed:
+def _column_defs(feed: Feed, enforce_required: bool = False) -> sql.Composed:
     return sql.SQL(",\n    ").join(
-        sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(column.pg_type)) for column in feed.columns
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(column.name),
+            sql.SQL(column.pg_type),
+            sql.SQL(" not null" if enforce_required and column.required else ""),
+        )
+        for column in feed.columns
     )
 
 
@@ -55,7 +60,7 @@ def create_load_table(feed: Feed, biz_date: dt.date, load_id: int) -> sql.Compos
         "    constraint {constraint} check ({checks})\n)"
     ).format(
         name=sql.Identifier(staging_name(feed, load_id)),
-        columns=_column_defs(feed),
+        columns=_column_defs(feed, enforce_required=True),
         day=sql.Literal(biz_date),
         load_id=sql.Literal(load_id),
         constraint=sql.Identifier(f"{feed.table}_contract"),
