@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dagster import Definitions
 from psycopg import sql
 
 from bankperf import database
@@ -76,3 +77,11 @@ def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def defs(dagster_home: Path) -> Definitions:
+    """The code location's definitions, loaded after the dbt project was parsed for this module."""
+    from orchestration.definitions import defs as definitions
+
+    return definitions

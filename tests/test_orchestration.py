@@ -50,13 +50,6 @@ BUILT = ("view", "table", "incremental")  # materializations that leave a relati
 
 
 @pytest.fixture(scope="module")
-def defs(dagster_home: Path) -> Definitions:
-    from orchestration.definitions import defs as definitions  # reads the manifest parsed above
-
-    return definitions
-
-
-@pytest.fixture(scope="module")
 def manifest(dagster_home: Path) -> dict:
     return json.loads(manifest_path().read_text())
 

@@ -10,9 +10,7 @@ The module has its own ``DAGSTER_HOME`` and database; GX results go to a tempora
 
 import datetime as dt
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -22,8 +20,7 @@ from psycopg import sql
 
 from bankperf.quality.project import CONTEXT_ROOT, suite_name
 from loaders.contract import feed, feeds
-from orchestration.instance import prepare_instance
-from orchestration.project import manifest_path, parse_manifest
+from orchestration.project import manifest_path
 from orchestration.resources import InboxResource
 from tests.deliveries import write_day
 
@@ -33,28 +30,6 @@ DUPLICATE_DATE = dt.date(2026, 1, 6)
 RAW_KEYS = {AssetKey(["raw", source.table]) for source in feeds().values()}
 CHECK_NAMES = ("expectations", "rows_balance")
 CURRENCY_FEEDS = ("DEP", "LOAN", "GL", "FEE", "INTL")  # every feed with a currency column
-
-
-@pytest.fixture(scope="module")
-def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A private Dagster instance and a freshly parsed dbt project; the environment restored after."""
-    saved = dict(os.environ)
-    os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
-    os.environ.pop("BANKPERF_DAGSTER_STORAGE", None)
-    try:
-        home = prepare_instance()
-        parse_manifest()
-        yield home
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-@pytest.fixture(scope="module")
-def defs(dagster_home: Path) -> Definitions:
-    from orchestration.definitions import defs as definitions  # reads the manifest parsed above
-
-    return definitions
 
 
 @pytest.fixture(scope="module")
