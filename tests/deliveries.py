@@ -47,3 +47,17 @@ def write_day(
     if ready:
         (folder / "READY").write_text("".join(f"{code}\n" for code in feeds()))
     return folder
+
+
+def gl_lines(dep_lines: Iterable[str], loan_lines: Iterable[str]) -> list[str]:
+    """The GL lines that tie to the given DEP and LOAN lines (per institution × subject × currency)."""
+    from decimal import Decimal
+
+    totals: dict[tuple[str, str, str, str], Decimal] = {}
+    for side, lines in (("C", dep_lines), ("D", loan_lines)):
+        for line in lines:
+            fields = [value.strip() for value in line.split("|")]
+            key = (fields[0], fields[7], fields[5], side)
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(fields[6])
+    return [f"{org}|{subject}|{currency}|{side}|{total:.2f}"
+            for (org, subject, currency, side), total in totals.items()]

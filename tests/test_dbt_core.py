@@ -23,7 +23,7 @@ import pytest
 
 from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from loaders.load import load_date
-from tests.deliveries import write_day
+from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
 
@@ -82,6 +82,7 @@ def _rows(day: dt.date, usd_rate: Decimal | None) -> dict[str, list[str]]:
         "FX": fx,
         "DEP": deposits,
         "LOAN": [_loan("50000.00")],
+        "GL": gl_lines(deposits, [_loan("50000.00")]),
     }
 
 
