@@ -17,6 +17,13 @@
 }}
 
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
+{#- what describes an account on a day: taken from its snapshot, or carried while it is absent #}
+{%- set attribute_columns = [
+    'acct_type', 'acct_no', 'sub_acct_no', 'biz_date', 'org_id', 'cust_id',
+    'mgr_emp_id', 'currency', 'subject_code', 'product_line', 'customer_segment', 'deposit_class', 'term_code',
+    'acct_status', 'loan_method', 'five_class', 'is_npl', 'annual_rate', 'risk_weight',
+    'open_date', 'maturity_date', 'close_date',
+] %}
 
 with
 
@@ -161,53 +168,11 @@ running_sums as (
 attribute_rows as (
     -- the rows that describe an account: each day's snapshot and the carried-in row
     select
-        acct_type,
-        acct_no,
-        sub_acct_no,
-        biz_date,
-        org_id,
-        cust_id,
-        mgr_emp_id,
-        currency,
-        subject_code,
-        product_line,
-        customer_segment,
-        deposit_class,
-        term_code,
-        acct_status,
-        loan_method,
-        five_class,
-        is_npl,
-        annual_rate,
-        risk_weight,
-        open_date,
-        maturity_date,
-        close_date
+        {{ attribute_columns | join(',\n        ') }}
     from account_balances
     union all
     select
-        acct_type,
-        acct_no,
-        sub_acct_no,
-        biz_date,
-        org_id,
-        cust_id,
-        mgr_emp_id,
-        currency,
-        subject_code,
-        product_line,
-        customer_segment,
-        deposit_class,
-        term_code,
-        acct_status,
-        loan_method,
-        five_class,
-        is_npl,
-        annual_rate,
-        risk_weight,
-        open_date,
-        maturity_date,
-        close_date
+        {{ attribute_columns | join(',\n        ') }}
     from carried_rows
 ),
 
