@@ -56,6 +56,12 @@ BASE_DDL = [
         restated_at timestamptz
     )
     """,
+    # carried out by the nightly build (dbt model fct_account_owner_daily, post-hook): from which
+    # date it restated, how many accounts; a restatement the build detects itself (a REL relation
+    # dated back) has no import batch
+    "alter table control.restatement_log add column if not exists restated_from date",
+    "alter table control.restatement_log add column if not exists accounts_restated integer",
+    "alter table control.restatement_log alter column batch_id drop not null",
 ]
 
 

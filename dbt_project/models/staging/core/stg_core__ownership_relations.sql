@@ -4,7 +4,11 @@ with
 
 source as (
     select * from {{ source('core', 'rel') }}
-    where {{ window_filter('biz_date') }}
+    -- the window's snapshots and the one of the day before: the ownership build compares the
+    -- REL it applied last time with the one it applies now, to restate relations dated back
+    where
+        {{ window_filter('biz_date') }}
+        or biz_date = {{ window_start('null::date') }} - 1
 ),
 
 final as (

@@ -1,0 +1,217 @@
+{{ config(materialized='table', tags=['daily'], post_hook=['analyze {{ this }}']) }}
+
+{#- What this build must restate before its window: one row per account and reason, with the date
+    from which its ownership is recomputed. Empty on a first build or a full rebuild, where every
+    day is computed anyway. -#}
+{%- set window_first = window_start('null::date') %}
+
+with
+
+restatements as (
+    select * from {{ ref('stg_control__restatements') }}
+),
+
+relations as (
+    select * from {{ ref('stg_core__ownership_relations') }}
+),
+
+overrides as (
+    select * from {{ ref('stg_control__ownership_overrides') }}
+),
+
+approvals as (
+    select * from {{ ref('stg_control__relation_approvals') }}
+),
+
+account_days as (
+    select * from {{ ref('fct_account_daily') }}
+),
+
+limits as (
+    -- rules.md: a retroactive change restates back to the start of the previous year at most
+    select
+        {{ window_first }} as window_first_date,
+        ({{ period_start(window_first, 'year') }} - interval '1 year')::date as earliest_date
+),
+
+pending as (
+    select restatements.*
+    from restatements
+    where restatements.status = 'PENDING'
+),
+
+account_inputs as (
+    -- an override or an approved relation set names its account in its set key
+    select
+        restatement_id,
+        kind,
+        reason,
+        from_date,
+        split_part(set_key, '|', 1) as acct_type,
+        split_part(set_key, '|', 2) as acct_no,
+        split_part(set_key, '|', 3) as sub_acct_no
+    from pending
+    where kind in ('ownership_override', 'relation_approval')
+),
+
+transfer_inputs as (
+    select
+        restatement_id,
+        kind,
+        reason,
+        from_date,
+        split_part(set_key, '|', 1) as emp_id
+    from pending
+    where kind = 'transfer_decision'
+),
+
+accounts_named_by_owner as (
+    -- every account a transferred employee can own: in an override, an approved relation, REL,
+    -- or as the ledger's manager (a superset: restating an unaffected account changes nothing)
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id
+    from overrides
+    union
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id
+    from approvals
+    union
+    select
+        acct_type,
+        acct_no,
+        coalesce(sub_acct_no, '') as sub_acct_no,
+        emp_id
+    from relations
+    union
+    select
+        account_days.acct_type,
+        account_days.acct_no,
+        account_days.sub_acct_no,
+        account_days.mgr_emp_id as emp_id
+    from account_days
+    cross join limits
+    where
+        account_days.biz_date = limits.window_first_date - 1
+        and account_days.mgr_emp_id is not null
+),
+
+transfer_accounts as (
+    select
+        transfer_inputs.restatement_id,
+        transfer_inputs.kind,
+        transfer_inputs.reason,
+        transfer_inputs.from_date,
+        accounts_named_by_owner.acct_type,
+        accounts_named_by_owner.acct_no,
+        accounts_named_by_owner.sub_acct_no
+    from transfer_inputs
+    inner join accounts_named_by_owner
+        on transfer_inputs.emp_id = accounts_named_by_owner.emp_id
+),
+
+relation_versions as (
+    -- the REL snapshot the previous build applied (the day before the window) and the one this
+    -- build applies (the window's last day); a row in one but not the other is a change
+    select
+        relations.acct_type,
+        relations.acct_no,
+        coalesce(relations.sub_acct_no, '') as sub_acct_no,
+        relations.emp_id,
+        relations.share_pct,
+        relations.start_date,
+        relations.end_date,
+        relations.biz_date = limits.window_first_date - 1 as is_previous
+    from relations
+    cross join limits
+    where
+        relations.biz_date = limits.window_first_date - 1
+        or relations.biz_date = {{ window_end('(select max(latest.biz_date) from relations as latest)') }}
+),
+
+relation_changes as (
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id,
+        share_pct,
+        start_date,
+        end_date
+    from relation_versions
+    group by acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
+    having count(distinct is_previous) = 1
+),
+
+relation_accounts as (
+    select
+        null::bigint as restatement_id,
+        'core_rel' as kind,
+        'REL changed a relation dated ' || min(start_date)::text || ' (before this window)' as reason,
+        min(start_date) as from_date,
+        acct_type,
+        acct_no,
+        sub_acct_no
+    from relation_changes
+    cross join limits
+    where
+        relation_changes.start_date < limits.window_first_date
+        -- nothing to compare with on the warehouse's first day
+        and exists (select 1 from relation_versions where relation_versions.is_previous)
+    group by acct_type, acct_no, sub_acct_no
+),
+
+requested as (
+    select * from account_inputs
+    union all
+    select * from transfer_accounts
+    union all
+    select * from relation_accounts
+),
+
+log_entries_without_accounts as (
+    -- a pending entry that names no account still counts as carried out by this build
+    select
+        pending.restatement_id,
+        pending.kind,
+        pending.reason,
+        pending.from_date,
+        null::text as acct_type,
+        null::text as acct_no,
+        null::text as sub_acct_no
+    from pending
+    where not exists (
+        select 1 from requested
+        where requested.restatement_id = pending.restatement_id
+    )
+),
+
+requested_all as (
+    select * from requested
+    union all
+    select * from log_entries_without_accounts
+),
+
+final as (
+    select
+        requested_all.restatement_id,
+        requested_all.kind,
+        requested_all.reason,
+        requested_all.acct_type,
+        requested_all.acct_no,
+        requested_all.sub_acct_no,
+        requested_all.from_date as requested_from_date,
+        greatest(requested_all.from_date, limits.earliest_date) as from_date,
+        requested_all.acct_no is not null
+        and greatest(requested_all.from_date, limits.earliest_date) < limits.window_first_date as is_restated
+    from requested_all
+    cross join limits
+    where limits.window_first_date is not null or requested_all.restatement_id is not null
+)
+
+select * from final

@@ -1,0 +1,217 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        tags=['daily'],
+        indexes=[
+            {'columns': ['biz_date'], 'type': 'brin'},
+            {'columns': ['acct_no', 'sub_acct_no']},
+        ],
+        pre_hook=[
+            "{{ assert_window_views_rebuilt() }}",
+            "{{ assert_window_follows('biz_date') }}",
+            "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
+            "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
+        ],
+        post_hook=[
+            "{{ log_restatements(ref('int_ownership_restatements'), source('control', 'restatement_log')) }}",
+            "analyze {{ this }}",
+        ],
+    )
+}}
+
+{%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
+
+with
+
+owners as (
+    select * from {{ ref('int_account_owners_resolved') }}
+),
+
+account_days as (
+    select * from {{ ref('int_ownership_account_days') }}
+),
+
+employees as (
+    select * from {{ ref('dim_employee') }}
+),
+
+previous_rows as (
+    select * from {{ this_or_empty() }}
+),
+
+build_starts as (
+    -- the first day this build decides for each account (the window's first day, or the day a
+    -- restatement starts)
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        min(biz_date) as first_date
+    from account_days
+    group by acct_type, acct_no, sub_acct_no
+),
+
+carried_rows as (
+    -- each owner's running sums up to the day before: what the build continues
+    select previous_rows.*
+    from previous_rows
+    inner join build_starts
+        on
+            previous_rows.acct_type = build_starts.acct_type
+            and previous_rows.acct_no = build_starts.acct_no
+            and previous_rows.sub_acct_no = build_starts.sub_acct_no
+            and previous_rows.biz_date = build_starts.first_date - 1
+),
+
+owner_keys as (
+    -- every owner of an account this year so far: a former owner keeps a zero-share row to the
+    -- end of the year, so the owners' period sums always add up to the account's
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id,
+        portion
+    from owners
+    union
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id,
+        portion
+    from carried_rows
+),
+
+owner_days as (
+    select
+        owner_keys.acct_type,
+        owner_keys.acct_no,
+        owner_keys.sub_acct_no,
+        owner_keys.emp_id,
+        owner_keys.portion,
+        account_days.biz_date,
+        account_days.open_org_id,
+        account_days.balance_cny,
+        false as is_carried_in
+    from owner_keys
+    inner join account_days
+        on
+            owner_keys.acct_type = account_days.acct_type
+            and owner_keys.acct_no = account_days.acct_no
+            and owner_keys.sub_acct_no = account_days.sub_acct_no
+    union all
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id,
+        portion,
+        biz_date,
+        open_org_id,
+        balance_cny,
+        true as is_carried_in
+    from carried_rows
+),
+
+daily_contributions as (
+    select
+        owner_days.*,
+        owners.emp_id is not null as is_owner,
+        owners.share,
+        owners.share_pct,
+        owners.source,
+        owners.original_emp_id,
+        owners.portion_balance_cny,
+        owners.alloc_balance_cny,
+        {%- for suffix in periods %}
+            case
+                when owner_days.is_carried_in then carried_rows.cum_alloc_balance_cny_{{ suffix }}
+                else coalesce(owners.alloc_balance_cny, 0)
+            end as added_{{ suffix }},
+        {%- endfor %}
+        owner_days.is_carried_in or owners.emp_id is not null as is_held
+    from owner_days
+    left join owners
+        on
+            owner_days.acct_type = owners.acct_type
+            and owner_days.acct_no = owners.acct_no
+            and owner_days.sub_acct_no = owners.sub_acct_no
+            and owner_days.emp_id = owners.emp_id
+            and owner_days.portion = owners.portion
+            and owner_days.biz_date = owners.biz_date
+    left join carried_rows
+        on
+            owner_days.is_carried_in
+            and owner_days.acct_type = carried_rows.acct_type
+            and owner_days.acct_no = carried_rows.acct_no
+            and owner_days.sub_acct_no = carried_rows.sub_acct_no
+            and owner_days.emp_id = carried_rows.emp_id
+            and owner_days.portion = carried_rows.portion
+),
+
+running_sums as (
+    select
+        *,
+        {%- for suffix, period in periods.items() %}
+            sum(added_{{ suffix }}) over by_owner_{{ suffix }} as cum_alloc_balance_cny_{{ suffix }},
+        {%- endfor %}
+        bool_or(is_held) over by_owner_y as is_held_in_year
+    from daily_contributions
+    window
+        {%- for suffix, period in periods.items() %}
+            by_owner_{{ suffix }} as (
+                partition by acct_type, acct_no, sub_acct_no, emp_id, portion, {{ period_start('biz_date', period) }}
+                order by biz_date
+            ){{ ',' if not loop.last }}
+        {%- endfor %}
+),
+
+owner_institutions as (
+    -- the owner's institution that day (a virtual manager belongs to its institution)
+    select
+        running_sums.*,
+        employees.org_id as owner_org_id
+    from running_sums
+    left join employees
+        on
+            running_sums.emp_id = employees.emp_id
+            and running_sums.biz_date >= employees.valid_from
+            and running_sums.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
+    where
+        not running_sums.is_carried_in
+        and running_sums.is_held_in_year
+),
+
+final as (
+    select
+        -- key
+        biz_date::date as biz_date,
+        acct_type::text as acct_type,
+        acct_no::text as acct_no,
+        sub_acct_no::text as sub_acct_no,
+        emp_id::text as emp_id,
+        portion::text as portion,
+        -- the decision
+        coalesce(share, 0)::numeric(16, 12) as share,
+        share_pct::numeric(9, 4) as share_pct,
+        coalesce(source, 'ENDED')::text as source,
+        coalesce(original_emp_id, emp_id)::text as original_emp_id,
+        coalesce(owner_org_id, open_org_id)::text as owner_org_id,
+        open_org_id::text as open_org_id,
+        -- the day's amounts (CNY)
+        balance_cny::numeric(20, 2) as balance_cny,
+        coalesce(portion_balance_cny, 0)::numeric(20, 2) as portion_balance_cny,
+        coalesce(alloc_balance_cny, 0)::numeric(20, 2) as alloc_balance_cny,
+        -- the owner's period figures (积数 and 日均) of the allocated balance
+        {%- for suffix, period in periods.items() %}
+            cum_alloc_balance_cny_{{ suffix }}::numeric(24, 2) as cum_alloc_balance_cny_{{ suffix }},
+            round(cum_alloc_balance_cny_{{ suffix }} / {{ days_elapsed('biz_date', period) }}, 6)::numeric(24, 6)
+                as avg_alloc_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from owner_institutions
+)
+
+select * from final
