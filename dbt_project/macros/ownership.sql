@@ -60,3 +60,32 @@
         where restatement_id is null and is_restated
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro first_rebuilt_day(restatements) -%}
+    {#- The first business date an aggregate over owners must rebuild: the window's first day, or
+        the earliest day a restatement changed. -#}
+    least(
+        {{ window_start("'-infinity'::date") }},
+        (select min(restated.from_date) from {{ restatements }} as restated where restated.is_restated)
+    )
+{%- endmacro %}
+
+
+{% macro delete_from_first_rebuilt_day(restatements, date_column='biz_date') -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where {{ date_column }} >= {{ first_rebuilt_day(restatements) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro comparable_attribute(attribute, relation) -%}
+    {#- A classification column made comparable with `=` (so joins can hash): null text is '',
+        a null flag false. The marts turn '' back into null. -#}
+    {%- if attribute.startswith('is_') -%}
+        coalesce({{ relation }}.{{ attribute }}, false)
+    {%- else -%}
+        coalesce({{ relation }}.{{ attribute }}, '')
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,255 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        tags=['daily'],
+        indexes=[
+            {'columns': ['biz_date'], 'type': 'brin'},
+            {'columns': ['subject_type', 'subject_id']},
+        ],
+        pre_hook=[
+            "{{ assert_window_views_rebuilt() }}",
+            "{{ assert_window_follows('biz_date') }}",
+            "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
+            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+        ],
+        post_hook=["analyze {{ this }}"],
+    )
+}}
+
+{%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
+{%- set attributes = ['acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl'] %}
+{%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
+with
+
+owner_rows as (
+    select * from {{ ref('fct_account_owner_daily') }}
+),
+
+account_days as (
+    select * from {{ ref('fct_account_daily') }}
+),
+
+ancestors as (
+    select * from {{ ref('bridge_institution_ancestor') }}
+),
+
+restatements as (
+    select * from {{ ref('int_ownership_restatements') }}
+),
+
+previous_rows as (
+    select * from {{ this_or_empty() }}
+),
+
+rebuilt_days as (
+    select
+        {{ first_rebuilt_day('restatements') }} as first_date,
+        {{ window_end("(select max(account_days.biz_date) from account_days)") }} as last_date
+),
+
+day_accounts as (
+    select account_days.*
+    from account_days
+    where
+        account_days.biz_date >= (select rebuilt_days.first_date from rebuilt_days)
+        and account_days.biz_date <= (select rebuilt_days.last_date from rebuilt_days)
+),
+
+day_owners as (
+    -- each owner's allocation with the account's classification that day
+    select
+        owner_rows.biz_date,
+        owner_rows.emp_id,
+        owner_rows.owner_org_id,
+        owner_rows.alloc_balance_cny,
+        owner_rows.share,
+        {%- for attribute in attributes %}
+            {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from owner_rows
+    inner join day_accounts
+        on
+            owner_rows.biz_date = day_accounts.biz_date
+            and owner_rows.acct_type = day_accounts.acct_type
+            and owner_rows.acct_no = day_accounts.acct_no
+            and owner_rows.sub_acct_no = day_accounts.sub_acct_no
+    where owner_rows.share <> 0
+),
+
+day_amounts as (
+    -- assessment caliber: to the owner, and through him to his institution that day and up the tree
+    select
+        'EMP' as subject_type,
+        day_owners.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            day_owners.{{ attribute }},
+        {%- endfor %}
+        day_owners.biz_date,
+        sum(day_owners.alloc_balance_cny) as balance_cny,
+        sum(day_owners.share) as account_count
+    from day_owners
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    union all
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            day_owners.{{ attribute }},
+        {%- endfor %}
+        day_owners.biz_date,
+        sum(day_owners.alloc_balance_cny) as balance_cny,
+        sum(day_owners.share) as account_count
+    from day_owners
+    inner join ancestors
+        on
+            day_owners.owner_org_id = ancestors.org_id
+            and day_owners.biz_date >= ancestors.valid_from
+            and day_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    union all
+    -- accounting caliber: to the opening institution and up the tree
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ACCOUNTING' as caliber,
+        {%- for attribute in attributes %}
+            {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }},
+        {%- endfor %}
+        day_accounts.biz_date,
+        sum(day_accounts.balance_cny) as balance_cny,
+        count(*) filter (where day_accounts.is_present) as account_count
+    from day_accounts
+    inner join ancestors
+        on
+            day_accounts.org_id = ancestors.org_id
+            and day_accounts.biz_date >= ancestors.valid_from
+            and day_accounts.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+),
+
+carried_rows as (
+    select
+        previous_rows.biz_date,
+        previous_rows.subject_type,
+        previous_rows.subject_id,
+        previous_rows.caliber,
+        {%- for attribute in attributes %}
+            {{ comparable_attribute(attribute, 'previous_rows') }} as {{ attribute }},
+        {%- endfor %}
+        {%- for suffix in periods %}
+            previous_rows.cum_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from previous_rows
+    where previous_rows.biz_date = (select rebuilt_days.first_date from rebuilt_days) - 1
+),
+
+subject_keys as (
+    select {{ key | join(', ') }} from day_amounts
+    union
+    select {{ key | join(', ') }} from carried_rows
+),
+
+calendar as (
+    select generated.calendar_day::date as biz_date
+    from rebuilt_days
+    cross join lateral generate_series(
+        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
+    ) as generated (calendar_day)
+),
+
+subject_days as (
+    select
+        {%- for column in key %}
+            subject_keys.{{ column }},
+        {%- endfor %}
+        calendar.biz_date,
+        false as is_carried_in
+    from subject_keys
+    cross join calendar
+    union all
+    select
+        {%- for column in key %}
+            carried_rows.{{ column }},
+        {%- endfor %}
+        carried_rows.biz_date,
+        true as is_carried_in
+    from carried_rows
+),
+
+daily_contributions as (
+    select
+        subject_days.*,
+        coalesce(day_amounts.balance_cny, 0) as balance_cny,
+        coalesce(day_amounts.account_count, 0) as account_count,
+        {%- for suffix in periods %}
+            case
+                when subject_days.is_carried_in then carried_rows.cum_balance_cny_{{ suffix }}
+                else coalesce(day_amounts.balance_cny, 0)
+            end as added_{{ suffix }},
+        {%- endfor %}
+        subject_days.is_carried_in or day_amounts.biz_date is not null as has_amount
+    from subject_days
+    left join day_amounts
+        on
+            {%- for column in key %}
+                subject_days.{{ column }} = day_amounts.{{ column }} and
+            {%- endfor %}
+            subject_days.biz_date = day_amounts.biz_date
+    left join carried_rows
+        on
+            {%- for column in key %}
+                subject_days.{{ column }} = carried_rows.{{ column }} and
+            {%- endfor %}
+            subject_days.is_carried_in
+),
+
+running_sums as (
+    select
+        *,
+        {%- for suffix, period in periods.items() %}
+            sum(added_{{ suffix }}) over by_subject_{{ suffix }} as cum_balance_cny_{{ suffix }},
+        {%- endfor %}
+        bool_or(has_amount) over by_subject_y as is_in_year
+    from daily_contributions
+    window
+        {%- for suffix, period in periods.items() %}
+            by_subject_{{ suffix }} as (
+                partition by {{ key | join(', ') }}, {{ period_start('biz_date', period) }}
+                order by biz_date
+            ){{ ',' if not loop.last }}
+        {%- endfor %}
+),
+
+final as (
+    select
+        -- key
+        biz_date::date as biz_date,
+        subject_type::text as subject_type,
+        subject_id::text as subject_id,
+        caliber::text as caliber,
+        acct_type::text as acct_type,
+        nullif(product_line, '')::text as product_line,
+        nullif(customer_segment, '')::text as customer_segment,
+        nullif(deposit_class, '')::text as deposit_class,
+        currency::text as currency,
+        is_npl::boolean as is_npl,
+        -- the day
+        balance_cny::numeric(22, 2) as balance_cny,
+        account_count::numeric(20, 6) as account_count,
+        -- period figures (积数 and 日均)
+        {%- for suffix, period in periods.items() %}
+            cum_balance_cny_{{ suffix }}::numeric(26, 2) as cum_balance_cny_{{ suffix }},
+            round(cum_balance_cny_{{ suffix }} / {{ days_elapsed('biz_date', period) }}, 6)::numeric(26, 6)
+                as avg_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from running_sums
+    where
+        not is_carried_in
+        and is_in_year
+)
+
+select * from final
