@@ -1,0 +1,278 @@
+"""Ownership scenarios (rules.md, Ownership and Calibers) on hand-built days, through the real
+loaders, the real management-input import and real dbt builds, one invocation per night.
+
+The bank: head office 0001; branch 0100 with sub-branches 0101 and 0102; branch 0200 with
+sub-branch 0201. Every account is a CNY demand deposit opened at 0101 with 1,000.00 unless said.
+Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive override.
+Employees E4, E5, E6 move from 0101 to 0102 on 1 February (carry NONE, ALL, LIST [A10]).
+Expected numbers are worked out by hand in each test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bankperf.dbt_env import PROJECT_DIR, dbt_environment
+from bankperf.manage import commands
+from loaders.load import load_date
+from tests.deliveries import gl_lines, write_day
+
+DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
+DAYS = [dt.date(2026, 1, 30) + dt.timedelta(days=offset) for offset in range(5)]  # 30 Jan .. 3 Feb
+RETRO_DAY = dt.date(2026, 2, 4)
+TRANSFER_DAY = dt.date(2026, 2, 1)
+
+
+def _dep(acct_no: str, balance: str = "1000.00", mgr: str = "") -> str:
+    return (f"0101|{acct_no}|0001|C1|账户{acct_no}|CNY|{balance}|2011|N|20250101||20250101|99991231|CUR|"
+            f"0.300000|GEN|0|{mgr}")
+
+
+def _rows(day: dt.date) -> dict[str, list[str]]:
+    moved = "0102" if day >= TRANSFER_DAY else "0101"
+    deposits = [
+        _dep("A1"), _dep("A2", "100.01"), _dep("A3"), _dep("A4"), _dep("A5", mgr="E3"), _dep("A6", mgr="E9"),
+        _dep("A7"), _dep("A8"), _dep("A9"), _dep("A10"), _dep("A11"), _dep("A12"), _dep("A13", "1200.00"),
+    ]
+    relations = [
+        "DEP|A1|0001|E1|100.00|20250101|",                                        # single owner
+        "DEP|A2|0001|E1|60.00|20250101|", "DEP|A2|0001|E2|40.00|20250101|",       # 60/40 across branches
+        "DEP|A3|0001|E1|70.00|20250101|",                                         # partial set
+        "DEP|A4|0001|E1|80.00|20250101|", "DEP|A4|0001|E2|30.00|20250101|",       # 110 %: invalid
+        "DEP|A8|0001|E4|100.00|20250101|", "DEP|A9|0001|E5|100.00|20250101|",
+        "DEP|A10|0001|E6|100.00|20250101|", "DEP|A11|0001|E6|100.00|20250101|",
+        "CARD|K3||E2|100.00|20250101|",
+    ]
+    return {
+        "ORG": ["0001|总行||1|HO|A|19970101", "0100|一分行|0001|2|BR|A|19980301",
+                "0101|一支行|0100|3|SB|A|19980301", "0102|二支行|0100|3|SB|A|19980301",
+                "0200|二分行|0001|2|BR|A|19980301", "0201|三支行|0200|3|SB|A|19980301"],
+        "EMP": ["E1|甲|0101|CM|A|20150701|", "E2|乙|0201|CM|A|20150701|", "E3|丙|0101|CM|A|20150701|",
+                f"E4|丁|{moved}|CM|A|20150701|", f"E5|戊|{moved}|CM|A|20150701|",
+                f"E6|己|{moved}|CM|A|20150701|", "E9|庚|0101|CM|L|20150701|20251231"],
+        "CUST": ["C1|客户一|P||0||||0101"],
+        "FX": ["CNY|人民币|1.000000|360|365"],
+        "DEP": deposits,
+        "GL": gl_lines(deposits, []),
+        "REL": relations,
+        "CARD": ["K1|0101|C1|A2|D|N|20250101|20250101||", "K2|0101|C1|A1|D|N|20250101|20250101||E3",
+                 "K3|0101|C1|A1|D|N|20250101|20250101||"],
+    }
+
+
+def _dbt(workdir: Path, day: dt.date, *args: str) -> None:
+    command = [str(DBT), "build", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+               "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
+    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def _import(workdir: Path, kind: str, name: str, lines: list[str], reason: str) -> str:
+    path = workdir / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return commands.import_file(kind, path, by="finance.li", reason=reason)
+
+
+OVERRIDE_HEADER = ("acct_type,acct_no,sub_acct_no,effective_date,end_date,split_type,portion,emp_id,share_pct,"
+                   "is_lead,stock_base,stock_base_amount,threshold_amount,action")
+
+
+@pytest.fixture(scope="module")
+def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    workdir = tmp_path_factory.mktemp("ownership")
+    inbox = workdir / "inbox"
+    for day in [*DAYS, RETRO_DAY]:
+        write_day(inbox, day, _rows(day))
+        result = load_date(inbox, day, quiet=True)
+        assert result.ok, result.errors()
+    _import(workdir, "ownership_override", "splits.csv", [
+        OVERRIDE_HEADER,
+        "DEP,A12,0001,2026-01-01,,STOCK_INCREMENT,STOCK,E1,100,1,FIXED,600,,",
+        "DEP,A12,0001,2026-01-01,,STOCK_INCREMENT,INCREMENT,E3,100,1,FIXED,600,,",
+        "DEP,A13,0001,2026-01-01,,THRESHOLD,TIER_1,E1,100,1,,,500,",
+        "DEP,A13,0001,2026-01-01,,THRESHOLD,TIER_2,E2,50,1,,,500,",
+        "DEP,A13,0001,2026-01-01,,THRESHOLD,TIER_2,E3,50,0,,,500,",
+    ], "split marketing of A12 and A13")
+    _import(workdir, "transfer_decision", "transfers.csv", [
+        "emp_id,transfer_date,carry_mode,acct_type,acct_no,sub_acct_no,action",
+        "E5,2026-02-01,ALL,,,,",
+        "E6,2026-02-01,LIST,DEP,A10,0001,",
+    ], "E5 keeps his book; E6 keeps A10")
+    _dbt(workdir, DAYS[0])
+    for day in DAYS[1:]:
+        _dbt(workdir, day, "--select", "tag:daily")
+    yield fresh_db, workdir
+
+
+def _owners(url: str, day: dt.date, acct_no: str) -> dict[tuple[str, str], tuple]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select emp_id, portion, share, alloc_balance_cny, source, owner_org_id from marts.fct_account_owner_daily "
+            "where biz_date = %s and acct_no = %s", (day, acct_no)).fetchall()
+    return {(emp, portion): (share, alloc, source, org) for emp, portion, share, alloc, source, org in rows}
+
+
+def _value(url: str, sql: str, params: tuple = ()) -> object:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql, params).fetchone()
+    return None if row is None else row[0]
+
+
+def test_single_owner(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    assert _owners(url, DAYS[0], "A1") == {("E1", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0101")}
+
+
+def test_sixty_forty_across_branches(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    # 100.01 × 0.6 = 60.006 → 60.01 (the larger share takes the remainder 100.01 − 40.00); × 0.4 = 40.004 → 40.00
+    assert _owners(url, DAYS[0], "A2") == {
+        ("E1", "ALL"): (Decimal("0.6"), Decimal("60.01"), "REL", "0101"),
+        ("E2", "ALL"): (Decimal("0.4"), Decimal("40.00"), "REL", "0201"),
+    }
+    cross = _value(url, "select count(*) from marts.rpt_manager_cross_branch where biz_date = %s and acct_no = 'A2' "
+                        "and emp_id = 'E2'", (DAYS[0],))
+    assert cross == 1  # E2 (0201) owns an account opened at 0101
+    assert _value(url, "select count(*) from marts.rpt_manager_cross_branch where biz_date = %s and acct_no = 'A2' "
+                       "and emp_id = 'E1'", (DAYS[0],)) == 0
+
+
+def test_partial_set_remainder_to_virtual(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    assert _owners(url, DAYS[0], "A3") == {
+        ("E1", "ALL"): (Decimal("0.7"), Decimal("700.00"), "REL", "0101"),
+        ("V0101", "ALL"): (Decimal("0.3"), Decimal("300.00"), "REL_REMAINDER", "0101"),
+    }
+
+
+def test_invalid_set_is_flagged_and_falls_through(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    # 80 + 30 = 110 %: skipped; no ledger manager on A4 → the opening institution's virtual manager
+    assert _owners(url, DAYS[0], "A4") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
+    with psycopg.connect(url) as conn:
+        flagged = conn.execute("select exception_type, total_share_pct, detail from marts.rpt_ownership_exceptions "
+                               "where biz_date = %s and acct_no = 'A4'", (DAYS[0],)).fetchall()
+    assert flagged == [("REL_OVER_100", Decimal("110.0000"), "E1 80.00%, E2 30.00%")]
+
+
+def test_ledger_manager_and_virtual_fallbacks(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    assert _owners(url, DAYS[0], "A5") == {("E3", "ALL"): (Decimal(1), Decimal("1000.00"), "LEDGER_MANAGER", "0101")}
+    # E9 has left (status L): not on the books, so the virtual manager; A7 has no manager at all
+    assert _owners(url, DAYS[0], "A6") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
+    assert _owners(url, DAYS[0], "A7") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
+
+
+def test_cards_follow_their_rules(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("select card_no, emp_id, share, source from marts.fct_card_owner_daily "
+                            "where biz_date = %s order by 1, 2", (DAYS[0],)).fetchall()
+    assert rows == [
+        ("K1", "E1", Decimal("0.6"), "LINKED_ACCOUNT"),  # no REL, no emp_id: the owners of A2
+        ("K1", "E2", Decimal("0.4"), "LINKED_ACCOUNT"),
+        ("K2", "E3", Decimal(1), "CARD_EMPLOYEE"),
+        ("K3", "E2", Decimal(1), "REL"),
+    ]
+
+
+def test_transfer_carry_modes(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    before, after = DAYS[1], DAYS[2]  # 31 Jan, 1 Feb (T)
+    # NONE: from T the old institution's virtual manager; E4 keeps a zero ENDED row for the year's sums
+    assert _owners(url, before, "A8") == {("E4", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0101")}
+    assert _owners(url, after, "A8") == {
+        ("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "TRANSFER_REVERT", "0101"),
+        ("E4", "ALL"): (Decimal(0), Decimal("0.00"), "ENDED", "0102"),
+    }
+    # ALL: stays with E5, now counted at 0102
+    assert _owners(url, after, "A9") == {("E5", "ALL"): (Decimal(1), Decimal("1000.00"), "TRANSFER_CARRY", "0102")}
+    # LIST [A10]: A10 carried, A11 reverts
+    assert _owners(url, after, "A10") == {("E6", "ALL"): (Decimal(1), Decimal("1000.00"), "TRANSFER_CARRY", "0102")}
+    assert _owners(url, after, "A11")[("V0101", "ALL")][2] == "TRANSFER_REVERT"
+    # the old institution counts the employee's results through T − 1, the new one from T:
+    # E5's A9 counts to 0101 on 31 Jan and to 0102 on 1 Feb (assessment caliber)
+    sql = ("select sum(balance_cny) from marts.mart_subject_balance_daily where biz_date = %s and subject_type = 'ORG' "
+           "and subject_id = %s and caliber = 'ASSESSMENT'")
+    # 0102 holds nothing before T; from T it has A9 (E5) and A10 (E6): 2,000.00
+    assert _value(url, sql, (before, "0102")) is None
+    assert _value(url, sql, (after, "0102")) == Decimal("2000.00")
+    # accounting caliber: everything stays at the opening institution 0101 (13 accounts: 12 × 1,000 + 100.01 + 200)
+    total = Decimal("12100.01")
+    sql_acc = sql.replace("ASSESSMENT", "ACCOUNTING")
+    assert _value(url, sql_acc, (after, "0101")) == total
+    assert _value(url, sql_acc, (after, "0102")) is None
+    # head office: equal in both calibers
+    assert _value(url, sql, (after, "0001")) == _value(url, sql_acc, (after, "0001")) == total
+
+
+def test_stock_increment_and_threshold_splits(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    # A12: 1,000.00 with a fixed stock base 600: stock 600 to E1, increment 400 to E3
+    assert _owners(url, DAYS[0], "A12") == {
+        ("E1", "STOCK"): (Decimal("0.6"), Decimal("600.00"), "OVERRIDE", "0101"),
+        ("E3", "INCREMENT"): (Decimal("0.4"), Decimal("400.00"), "OVERRIDE", "0101"),
+    }
+    # A13: 1,200.00 with T = 500: tier 1 (500) to E1, tier 2 (700) half each to E2 and E3
+    owners = _owners(url, DAYS[0], "A13")
+    assert {key: value[1] for key, value in owners.items()} == {
+        ("E1", "TIER_1"): Decimal("500.00"), ("E2", "TIER_2"): Decimal("350.00"), ("E3", "TIER_2"): Decimal("350.00"),
+    }
+    # shares: 350/1200 = 0.291666666667 (rounded) each; E1 takes the rest: 1 − 2 × 0.291666666667 = 0.416666666666
+    assert {key: value[0] for key, value in owners.items()} == {
+        ("E1", "TIER_1"): Decimal("0.416666666666"), ("E2", "TIER_2"): Decimal("0.291666666667"),
+        ("E3", "TIER_2"): Decimal("0.291666666667"),
+    }
+
+
+def test_manager_customers_compare_with_last_month_end(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select deposit_balance_cny, deposit_balance_cny_last_month_end from marts.rpt_manager_customers "
+                           "where biz_date = %s and emp_id = 'E1' and cust_id = 'C1'", (DAYS[3],)).fetchone()
+    # E1 on 2 Feb and on 31 Jan: A1 1,000 + A2 60.01 + A3 700 + A12 stock 600 + A13 tier 1 500 = 2,860.01
+    assert row == (Decimal("2860.01"), Decimal("2860.01"))
+
+
+def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> None:
+    url, workdir = bank
+    month_avg = ("select avg_balance_cny_m from marts.mart_subject_balance_daily where biz_date = '2026-01-31' "
+                 "and subject_type = 'EMP' and subject_id = %s and caliber = 'ASSESSMENT'")
+    # before: E3 holds A5 (1,000) + A12 increment (400) + A13 half of tier 2 (350) on 30 and 31 Jan:
+    # January average on 31 Jan = (2 × 1,750) / 31 = 112.903226
+    assert _value(url, month_avg, ("E3",)) == Decimal("112.903226")
+    rows_of_others = ("select acct_no, biz_date, emp_id, ctid::text from marts.fct_account_owner_daily "
+                      "where acct_no <> 'A5' order by 1, 2, 3")
+    with psycopg.connect(url) as conn:
+        others_before = conn.execute(rows_of_others).fetchall()
+    message = _import(workdir, "ownership_override", "retro.csv", [
+        OVERRIDE_HEADER, "DEP,A5,0001,2026-01-30,,ALL,ALL,E1,100,1,,,,",
+    ], "A5 was marketed by E1 (audit finding)")
+    assert "queued for restatement" in message
+    # the next night (4 Feb) restates A5 from 30 Jan, and only A5
+    _dbt(workdir, RETRO_DAY, "--select", "tag:daily")
+    assert _owners(url, DAYS[1], "A5") == {("E1", "ALL"): (Decimal(1), Decimal("1000.00"), "OVERRIDE", "0101")}
+    # E3's January average drops by A5: (2 × 750) / 31 = 48.387097; E1's grows by 2,000 / 31
+    assert _value(url, month_avg, ("E3",)) == Decimal("48.387097")
+    e1_before = (Decimal("2860.01") * 2) / 31
+    assert _value(url, month_avg, ("E1",)) == round(e1_before + Decimal(2000) / 31, 6)
+    # the owners' year sums of A5 on 3 Feb: E1 holds 5 days (5,000.00), E3's former row is gone
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("select emp_id, cum_alloc_balance_cny_y from marts.fct_account_owner_daily "
+                            "where biz_date = '2026-02-03' and acct_no = 'A5'").fetchall()
+        log = conn.execute("select kind, status, restated_from, restated_to, accounts_restated from control.restatement_log "
+                           "where kind = 'ownership_override'").fetchall()
+        others_after = [row for row in conn.execute(rows_of_others).fetchall() if row[1] < RETRO_DAY]
+    assert rows == [("E1", Decimal("5000.00"))]
+    assert log == [("ownership_override", "DONE", dt.date(2026, 1, 30), RETRO_DAY, 1)]
+    assert others_after == others_before  # no other account's rows were rewritten (same physical rows)
