@@ -207,8 +207,8 @@ def test_transfer_carry_modes(bank: tuple[str, Path]) -> None:
     # 0102 holds nothing before T; from T it has A9 (E5) and A10 (E6): 2,000.00
     assert _value(url, sql, (before, "0102")) is None
     assert _value(url, sql, (after, "0102")) == Decimal("2000.00")
-    # accounting caliber: everything stays at the opening institution 0101 (13 accounts: 12 × 1,000 + 100.01 + 200)
-    total = Decimal("12100.01")
+    # accounting caliber: everything stays at the opening institution 0101 (11 × 1,000 + 100.01 + 1,200)
+    total = Decimal("12300.01")
     sql_acc = sql.replace("ASSESSMENT", "ACCOUNTING")
     assert _value(url, sql_acc, (after, "0101")) == total
     assert _value(url, sql_acc, (after, "0102")) is None
