@@ -20,7 +20,10 @@ checked_from as (
     select
         least(
             {{ window_start("'-infinity'::date") }},
-            (select min(restatements.from_date) from restatements where restatements.is_restated)
+            (
+                select min(restatements.from_date) from restatements
+                where restatements.is_restated
+            )
         ) as first_date
 ),
 

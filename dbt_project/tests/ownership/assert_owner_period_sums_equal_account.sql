@@ -21,19 +21,22 @@ checked_from as (
     select
         least(
             {{ window_start("'-infinity'::date") }},
-            (select min(restatements.from_date) from restatements where restatements.is_restated)
+            (
+                select min(restatements.from_date) from restatements
+                where restatements.is_restated
+            )
         ) as first_date
 ),
 
 owner_totals as (
     select
+        {%- for suffix in periods %}
+            sum(owner_rows.cum_alloc_balance_cny_{{ suffix }}) as cum_alloc_balance_cny_{{ suffix }},
+        {%- endfor %}
         owner_rows.biz_date,
         owner_rows.acct_type,
         owner_rows.acct_no,
-        owner_rows.sub_acct_no,
-        {%- for suffix in periods %}
-            sum(owner_rows.cum_alloc_balance_cny_{{ suffix }}) as cum_alloc_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        owner_rows.sub_acct_no
     from owner_rows
     where
         owner_rows.biz_date >= (select checked_from.first_date from checked_from)
@@ -57,7 +60,8 @@ mismatches as (
     where
         false
         {%- for suffix in periods %}
-            or account_days.cum_balance_cny_{{ suffix }} is distinct from owner_totals.cum_alloc_balance_cny_{{ suffix }}
+            or account_days.cum_balance_cny_{{ suffix }}
+            is distinct from owner_totals.cum_alloc_balance_cny_{{ suffix }}
         {%- endfor %}
 )
 

@@ -85,12 +85,12 @@ sets_in_force as (
             and account_days.biz_date >= override_sets.set_start_date
             and account_days.biz_date <= coalesce(override_sets.set_end_date, 'infinity'::date)
     order by
-        account_days.acct_type,
-        account_days.acct_no,
-        account_days.sub_acct_no,
-        account_days.biz_date,
+        account_days.acct_type asc,
+        account_days.acct_no asc,
+        account_days.sub_acct_no asc,
+        account_days.biz_date asc,
         override_sets.set_start_date desc,
-        override_sets.source_rank
+        override_sets.source_rank asc
 ),
 
 override_owners as (

@@ -53,8 +53,8 @@ transfer_effects as (
     inner join transfers
         on
             candidates.emp_id = transfers.emp_id
-            and transfers.transfer_date > candidates.relation_start_date
-            and transfers.transfer_date <= candidates.biz_date
+            and candidates.relation_start_date < transfers.transfer_date
+            and candidates.biz_date >= transfers.transfer_date
     left join transfer_decisions as carried_accounts
         on
             transfers.emp_id = carried_accounts.emp_id
@@ -112,7 +112,11 @@ on_the_books as (
     -- existing institution); otherwise the share goes to the opening institution's virtual manager
     select
         after_transfers.*,
-        employees.emp_id is not null as is_on_books
+        employees.emp_id is not null as is_on_books,
+        case
+            when employees.emp_id is not null then after_transfers.owner_emp_id
+            else 'V' || after_transfers.open_org_id
+        end as held_by_emp_id
     from after_transfers
     left join employees
         on
@@ -130,7 +134,7 @@ owners_merged as (
         acct_no,
         sub_acct_no,
         portion,
-        case when is_on_books then owner_emp_id else 'V' || open_org_id end as emp_id,
+        held_by_emp_id as emp_id,
         max(open_org_id) as open_org_id,
         max(balance) as balance,
         max(balance_cny) as balance_cny,
@@ -140,16 +144,18 @@ owners_merged as (
         max(stock_base_amount) as stock_base_amount,
         max(threshold_amount) as threshold_amount,
         sum(share_pct) as share_pct,
-        (array_agg(owner_source order by share_pct desc, owner_source))[1] as source,
-        (array_agg(emp_id order by share_pct desc, emp_id))[1] as original_emp_id,
+        (array_agg(owner_source order by share_pct desc, owner_source asc))[1] as source,
+        (array_agg(emp_id order by share_pct desc, emp_id asc))[1] as original_emp_id,
         bool_or(not is_on_books) as has_replaced_owner
     from on_the_books
-    group by 1, 2, 3, 4, 5, 6
+    group by biz_date, acct_type, acct_no, sub_acct_no, portion, held_by_emp_id
 ),
 
 stock_bases as (
     -- the previous year-end balance of accounts split into stock and increment
-    select distinct on (owners_merged.acct_type, owners_merged.acct_no, owners_merged.sub_acct_no, owners_merged.biz_date)
+    select distinct on (
+        owners_merged.acct_type, owners_merged.acct_no, owners_merged.sub_acct_no, owners_merged.biz_date
+    )
         owners_merged.acct_type,
         owners_merged.acct_no,
         owners_merged.sub_acct_no,
@@ -172,11 +178,12 @@ portion_limits as (
     select
         owners_merged.*,
         case owners_merged.split_type
-            when 'STOCK_INCREMENT' then
-                case owners_merged.stock_base
-                    when 'FIXED' then owners_merged.stock_base_amount
-                    else stock_bases.year_end_balance
-                end
+            when 'STOCK_INCREMENT'
+                then
+                    case owners_merged.stock_base
+                        when 'FIXED' then owners_merged.stock_base_amount
+                        else stock_bases.year_end_balance
+                    end
             when 'THRESHOLD' then owners_merged.threshold_amount
         end as first_portion_limit
     from owners_merged
@@ -195,8 +202,9 @@ portion_amounts as (
         case
             when portion = 'ALL' then balance_cny
             when balance = 0 then 0
-            when portion in ('STOCK', 'TIER_1') then
-                round(balance_cny * least(balance, first_portion_limit) / balance, 2)
+            when portion in ('STOCK', 'TIER_1')
+                then
+                    round(balance_cny * least(balance, first_portion_limit) / balance, 2)
             else balance_cny - round(balance_cny * least(balance, first_portion_limit) / balance, 2)
         end as portion_balance_cny
     from portion_limits
@@ -211,7 +219,7 @@ portion_fractions as (
             else 0
         end as portion_fraction,
         row_number() over (
-            partition by biz_date, acct_type, acct_no, sub_acct_no, portion order by share_pct desc, emp_id
+            partition by biz_date, acct_type, acct_no, sub_acct_no, portion order by share_pct desc, emp_id asc
         ) as rank_in_portion
     from portion_amounts
 ),
@@ -223,7 +231,7 @@ raw_allocations as (
         round(portion_fraction * share_pct / 100, 12) as rounded_share,
         row_number() over (
             partition by biz_date, acct_type, acct_no, sub_acct_no
-            order by portion_fraction * share_pct desc, portion, emp_id
+            order by portion_fraction * share_pct desc, portion, emp_id asc
         ) as rank_in_account
     from portion_fractions
 ),

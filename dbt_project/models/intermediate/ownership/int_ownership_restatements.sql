@@ -152,18 +152,21 @@ relation_accounts as (
     select
         null::bigint as restatement_id,
         'core_rel' as kind,
-        'REL changed a relation dated ' || min(start_date)::text || ' (before this window)' as reason,
-        min(start_date) as from_date,
-        acct_type,
-        acct_no,
-        sub_acct_no
+        'REL changed a relation dated ' || min(relation_changes.start_date)::text || ' (before this window)' as reason,
+        min(relation_changes.start_date) as from_date,
+        relation_changes.acct_type,
+        relation_changes.acct_no,
+        relation_changes.sub_acct_no
     from relation_changes
     cross join limits
     where
         relation_changes.start_date < limits.window_first_date
         -- nothing to compare with on the warehouse's first day
-        and exists (select 1 from relation_versions where relation_versions.is_previous)
-    group by acct_type, acct_no, sub_acct_no
+        and exists (
+            select 1 from relation_versions
+            where relation_versions.is_previous
+        )
+    group by relation_changes.acct_type, relation_changes.acct_no, relation_changes.sub_acct_no
 ),
 
 requested as (

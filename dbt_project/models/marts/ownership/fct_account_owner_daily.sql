@@ -161,12 +161,16 @@ running_sums as (
         bool_or(is_held) over by_owner_y as is_held_in_year
     from daily_contributions
     window
-        {%- for suffix, period in periods.items() %}
+        {%- for suffix, period in periods.items() if suffix != 'y' %}
             by_owner_{{ suffix }} as (
                 partition by acct_type, acct_no, sub_acct_no, emp_id, portion, {{ period_start('biz_date', period) }}
                 order by biz_date
-            ){{ ',' if not loop.last }}
+            ),
         {%- endfor %}
+        by_owner_y as (
+            partition by acct_type, acct_no, sub_acct_no, emp_id, portion, {{ period_start('biz_date', 'year') }}
+            order by biz_date
+        )
 ),
 
 owner_institutions as (
@@ -201,16 +205,16 @@ final as (
         coalesce(original_emp_id, emp_id)::text as original_emp_id,
         coalesce(owner_org_id, open_org_id)::text as owner_org_id,
         open_org_id::text as open_org_id,
-        -- the day's amounts (CNY)
-        balance_cny::numeric(20, 2) as balance_cny,
-        coalesce(portion_balance_cny, 0)::numeric(20, 2) as portion_balance_cny,
-        coalesce(alloc_balance_cny, 0)::numeric(20, 2) as alloc_balance_cny,
         -- the owner's period figures (积数 and 日均) of the allocated balance
         {%- for suffix, period in periods.items() %}
             cum_alloc_balance_cny_{{ suffix }}::numeric(24, 2) as cum_alloc_balance_cny_{{ suffix }},
             round(cum_alloc_balance_cny_{{ suffix }} / {{ days_elapsed('biz_date', period) }}, 6)::numeric(24, 6)
-                as avg_alloc_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+                as avg_alloc_balance_cny_{{ suffix }},
         {%- endfor %}
+        -- the day's amounts (CNY)
+        balance_cny::numeric(20, 2) as balance_cny,
+        coalesce(portion_balance_cny, 0)::numeric(20, 2) as portion_balance_cny,
+        coalesce(alloc_balance_cny, 0)::numeric(20, 2) as alloc_balance_cny
     from owner_institutions
 )
 

@@ -140,7 +140,8 @@ decided as (
         case
             when exists (
                 select 1 from latest_override_owners
-                where latest_override_owners.card_no = cards.card_no and latest_override_owners.biz_date = cards.biz_date
+                where
+                    latest_override_owners.card_no = cards.card_no and latest_override_owners.biz_date = cards.biz_date
             ) then 'OVERRIDE'
             when exists (
                 select 1 from valid_relation_owners
@@ -214,7 +215,7 @@ ranked as (
     select
         *,
         round(share_pct / 100, 12) as rounded_share,
-        row_number() over (partition by biz_date, card_no order by share_pct desc, emp_id) as share_rank
+        row_number() over (partition by biz_date, card_no order by share_pct desc, emp_id asc) as share_rank
     from owners
 ),
 

@@ -63,11 +63,11 @@ day_owners as (
         owner_rows.biz_date,
         owner_rows.emp_id,
         owner_rows.owner_org_id,
-        owner_rows.alloc_balance_cny,
-        owner_rows.share,
         {%- for attribute in attributes %}
-            {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }}{{ ',' if not loop.last }}
+            {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }},
         {%- endfor %}
+        owner_rows.alloc_balance_cny,
+        owner_rows.share
     from owner_rows
     inner join day_accounts
         on
@@ -133,7 +133,6 @@ day_amounts as (
 
 carried_rows as (
     select
-        previous_rows.biz_date,
         previous_rows.subject_type,
         previous_rows.subject_id,
         previous_rows.caliber,
@@ -141,8 +140,9 @@ carried_rows as (
             {{ comparable_attribute(attribute, 'previous_rows') }} as {{ attribute }},
         {%- endfor %}
         {%- for suffix in periods %}
-            previous_rows.cum_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+            previous_rows.cum_balance_cny_{{ suffix }},
         {%- endfor %}
+        previous_rows.biz_date
     from previous_rows
     where previous_rows.biz_date = (select rebuilt_days.first_date from rebuilt_days) - 1
 ),
@@ -154,11 +154,11 @@ subject_keys as (
 ),
 
 calendar as (
-    select generated.calendar_day::date as biz_date
+    select calendar_days.calendar_day::date as biz_date
     from rebuilt_days
     cross join lateral generate_series(
         rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as generated (calendar_day)
+    ) as calendar_days (calendar_day)
 ),
 
 subject_days as (
@@ -216,12 +216,16 @@ running_sums as (
         bool_or(has_amount) over by_subject_y as is_in_year
     from daily_contributions
     window
-        {%- for suffix, period in periods.items() %}
+        {%- for suffix, period in periods.items() if suffix != 'y' %}
             by_subject_{{ suffix }} as (
                 partition by {{ key | join(', ') }}, {{ period_start('biz_date', period) }}
                 order by biz_date
-            ){{ ',' if not loop.last }}
+            ),
         {%- endfor %}
+        by_subject_y as (
+            partition by {{ key | join(', ') }}, {{ period_start('biz_date', 'year') }}
+            order by biz_date
+        )
 ),
 
 final as (
@@ -237,15 +241,15 @@ final as (
         nullif(deposit_class, '')::text as deposit_class,
         currency::text as currency,
         is_npl::boolean as is_npl,
-        -- the day
-        balance_cny::numeric(22, 2) as balance_cny,
-        account_count::numeric(20, 6) as account_count,
         -- period figures (积数 and 日均)
         {%- for suffix, period in periods.items() %}
             cum_balance_cny_{{ suffix }}::numeric(26, 2) as cum_balance_cny_{{ suffix }},
             round(cum_balance_cny_{{ suffix }} / {{ days_elapsed('biz_date', period) }}, 6)::numeric(26, 6)
-                as avg_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
+                as avg_balance_cny_{{ suffix }},
         {%- endfor %}
+        -- the day
+        balance_cny::numeric(22, 2) as balance_cny,
+        account_count::numeric(20, 6) as account_count
     from running_sums
     where
         not is_carried_in

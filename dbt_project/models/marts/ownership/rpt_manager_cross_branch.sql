@@ -15,7 +15,29 @@ ancestors as (
 ),
 
 final as (
-    select performance_rows.*
+    select
+        performance_rows.biz_date,
+        performance_rows.emp_id,
+        performance_rows.emp_name,
+        performance_rows.owner_org_id,
+        performance_rows.acct_type,
+        performance_rows.acct_no,
+        performance_rows.sub_acct_no,
+        performance_rows.acct_name,
+        performance_rows.cust_id,
+        performance_rows.open_date,
+        performance_rows.currency,
+        performance_rows.term_code,
+        performance_rows.subject_code,
+        performance_rows.product_line,
+        performance_rows.open_org_id,
+        performance_rows.portion,
+        performance_rows.source,
+        performance_rows.balance_cny,
+        performance_rows.share,
+        performance_rows.alloc_balance_cny,
+        performance_rows.avg_alloc_balance_cny_m,
+        performance_rows.avg_alloc_balance_cny_y
     from performance_rows
     where not exists (
         select 1 from ancestors

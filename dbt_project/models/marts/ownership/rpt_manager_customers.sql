@@ -41,11 +41,11 @@ rebuilt_days as (
 ),
 
 report_calendar as (
-    select generated.calendar_day::date as biz_date
+    select calendar_days.calendar_day::date as biz_date
     from rebuilt_days
     cross join lateral generate_series(
         rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as generated (calendar_day)
+    ) as calendar_days (calendar_day)
 ),
 
 reported_days as (
