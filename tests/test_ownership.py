@@ -3,7 +3,8 @@ loaders, the real management-input import and real dbt builds, one invocation pe
 
 The bank: head office 0001; branch 0100 with sub-branches 0101 and 0102; branch 0200 with
 sub-branch 0201. Every account is a CNY demand deposit opened at 0101 with 1,000.00 unless said.
-Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive override.
+Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive override and a
+late REL relation dated back.
 Employees E4, E5, E6 move from 0101 to 0102 on 1 February (carry NONE, ALL, LIST [A10]).
 Expected numbers are worked out by hand in each test.
 """
@@ -52,6 +53,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
         "DEP|A10|0001|E6|100.00|20250101|", "DEP|A11|0001|E6|100.00|20250101|",
         "CARD|K3||E2|100.00|20250101|",
     ]
+    if day == RETRO_DAY:  # the business system records, late, that E2 has owned A7 since 31 January
+        relations.append("DEP|A7|0001|E2|100.00|20260131|")
     return {
         "ORG": ["0001|总行||1|HO|A|19970101", "0100|一分行|0001|2|BR|A|19980301",
                 "0101|一支行|0100|3|SB|A|19980301", "0102|二支行|0100|3|SB|A|19980301",
@@ -238,8 +241,9 @@ def test_stock_increment_and_threshold_splits(bank: tuple[str, Path]) -> None:
 def test_manager_customers_compare_with_last_month_end(bank: tuple[str, Path]) -> None:
     url, _ = bank
     with psycopg.connect(url) as conn:
-        row = conn.execute("select deposit_balance_cny, deposit_balance_cny_last_month_end from marts.rpt_manager_customers "
-                           "where biz_date = %s and emp_id = 'E1' and cust_id = 'C1'", (DAYS[3],)).fetchone()
+        row = conn.execute("select deposit_balance_cny, deposit_balance_cny_last_month_end "
+                           "from marts.rpt_manager_customers where biz_date = %s and emp_id = 'E1' and cust_id = 'C1'",
+                           (DAYS[3],)).fetchone()
     # E1 on 2 Feb and on 31 Jan: A1 1,000 + A2 60.01 + A3 700 + A12 stock 600 + A13 tier 1 500 = 2,860.01
     assert row == (Decimal("2860.01"), Decimal("2860.01"))
 
@@ -252,7 +256,7 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> Non
     # January average on 31 Jan = (2 × 1,750) / 31 = 112.903226
     assert _value(url, month_avg, ("E3",)) == Decimal("112.903226")
     rows_of_others = ("select acct_no, biz_date, emp_id, ctid::text from marts.fct_account_owner_daily "
-                      "where acct_no <> 'A5' order by 1, 2, 3")
+                      "where acct_no not in ('A5', 'A7') order by 1, 2, 3")
     with psycopg.connect(url) as conn:
         others_before = conn.execute(rows_of_others).fetchall()
     message = _import(workdir, "ownership_override", "retro.csv", [
@@ -270,9 +274,16 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> Non
     with psycopg.connect(url) as conn:
         rows = conn.execute("select emp_id, cum_alloc_balance_cny_y from marts.fct_account_owner_daily "
                             "where biz_date = '2026-02-03' and acct_no = 'A5'").fetchall()
-        log = conn.execute("select kind, status, restated_from, restated_to, accounts_restated from control.restatement_log "
-                           "where kind = 'ownership_override'").fetchall()
+        log = conn.execute("select kind, status, restated_from, restated_to, accounts_restated "
+                           "from control.restatement_log where kind = 'ownership_override'").fetchall()
         others_after = [row for row in conn.execute(rows_of_others).fetchall() if row[1] < RETRO_DAY]
     assert rows == [("E1", Decimal("5000.00"))]
     assert log == [("ownership_override", "DONE", dt.date(2026, 1, 30), RETRO_DAY, 1)]
     assert others_after == others_before  # no other account's rows were rewritten (same physical rows)
+    # the late REL relation of A7 (from 31 Jan) restated A7 from that day, and the build logged it
+    assert _owners(url, DAYS[0], "A7") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
+    assert _owners(url, DAYS[1], "A7") == {("E2", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0201")}
+    with psycopg.connect(url) as conn:
+        detected = conn.execute("select set_key, status, restated_from, accounts_restated from control.restatement_log "
+                                "where kind = 'core_rel'").fetchall()
+    assert detected == [("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
