@@ -282,7 +282,10 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> Non
     assert others_after == others_before  # no other account's rows were rewritten (same physical rows)
     # the late REL relation of A7 (from 31 Jan) restated A7 from that day, and the build logged it
     assert _owners(url, DAYS[0], "A7") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
-    assert _owners(url, DAYS[1], "A7") == {("E2", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0201")}
+    assert _owners(url, DAYS[1], "A7") == {
+        ("E2", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0201"),
+        ("V0101", "ALL"): (Decimal(0), Decimal("0.00"), "ENDED", "0101"),  # it held A7 on 30 Jan
+    }
     with psycopg.connect(url) as conn:
         detected = conn.execute("select set_key, status, restated_from, accounts_restated from control.restatement_log "
                                 "where kind = 'core_rel'").fetchall()
