@@ -112,6 +112,17 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plans(args: argparse.Namespace) -> int:
+    """Plans are the management-input kind `plan` (history, validation and export as for every kind)."""
+    import getpass
+
+    args.kind = "plan"
+    if args.action == "import":
+        args.by = args.by or getpass.getuser()
+        args.reason = args.reason or f"plans from {Path(args.file).name}"
+    return cmd_manage(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     recon_actions = recon.add_subparsers(dest="action", required=True)
     recon_report = recon_actions.add_parser("report", help="write the finance report (.xlsx and .html) of a date")
     recon_report.add_argument("--date", required=True, type=_date)
-    recon_report.add_argument("--out", help="folder (default var/reports/reconciliation)")
+    recon_report.add_argument("--out", help="folder (default var/recon/<YYYYMMDD>/, as the nightly run writes it)")
     recon_report.set_defaults(handler=cmd_recon)
 
     manage = commands.add_parser("manage", help="management inputs (control schema): import, export, templates")
@@ -165,6 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
     manage_template.add_argument("file", nargs="?", help="output file (default <kind>.xlsx)")
     for sub in (manage_import, manage_export, manage_template):
         sub.set_defaults(handler=cmd_manage)
+
+    plans = commands.add_parser("plans", help="indicator plans (CSV indicator_code,subject_type,subject_id,period,"
+                                              "plan_value, or the .xlsx template): completion updates at once")
+    plan_actions = plans.add_subparsers(dest="action", required=True)
+    plans_import = plan_actions.add_parser("import", help="validate and import plans; nothing imported on any error")
+    plans_import.add_argument("file")
+    plans_import.add_argument("--by", help="who sets the plans (default: the OS user)")
+    plans_import.add_argument("--reason", help="why (default: 'plans from <file name>')")
+    plans_export = plan_actions.add_parser("export", help="the plans in force (CSV, or .xlsx by name)")
+    plans_export.add_argument("file", nargs="?", default="plan.csv")
+    plans_template = plan_actions.add_parser("template", help="an empty .xlsx template")
+    plans_template.add_argument("file", nargs="?", default="plan.xlsx")
+    for sub in (plans_import, plans_export, plans_template):
+        sub.set_defaults(handler=cmd_plans)
 
     summary = commands.add_parser("summary", help="what is loaded and built, and where to look")
     summary.set_defaults(handler=cmd_summary)

@@ -19,7 +19,7 @@ def import_file(kind_name: str, path: Path, by: str, reason: str) -> str:
     raw_rows = files.read_rows(path, kind)
     with psycopg.connect(db_settings().url) as conn:
         store.ensure_tables(conn)
-        rows = validate(kind, raw_rows, str(path), store.known_employees(conn))
+        rows = validate(kind, raw_rows, str(path), store.known_employees(conn), store.known_institutions(conn))
         batch_id = store.import_rows(conn, kind, rows, path, by, reason)
         pending = conn.execute(
             "select count(*) from control.restatement_log where batch_id = %s", (batch_id,)

@@ -6,13 +6,19 @@ messages for what breaks it; rows of a set being withdrawn (action RETIRE) pass 
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from typing import Protocol
 
+from bankperf.manage import plan_rules
+from bankperf.settings import REPO_ROOT
+
 _VIRTUAL = re.compile(r"V\d+")
+SUBJECT_PRODUCTS = REPO_ROOT / "seeds" / "subject_products.csv"
 SPLIT_PORTIONS = {"ALL": {"ALL"}, "STOCK_INCREMENT": {"STOCK", "INCREMENT"}, "THRESHOLD": {"TIER_1", "TIER_2"}}
 
 
@@ -122,11 +128,50 @@ def carry_mode_consistent(rows: list[_Row]) -> list[str]:
     return []
 
 
+def single_row(rows: list[_Row]) -> list[str]:
+    """Kinds whose set is one value from a date (a policy, an adjustment): two rows would contradict."""
+    if len(rows) > 1:
+        return [f"rows {', '.join(str(row.row_no) for row in rows)} give the same set twice; it is one row"]
+    return []
+
+
+@cache
+def product_lines() -> dict[str, set[str]]:
+    """Product lines per account type, from the seed that defines them (seeds/subject_products.csv)."""
+    lines: dict[str, set[str]] = defaultdict(set)
+    with SUBJECT_PRODUCTS.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record["product_line"]:
+                lines[record["acct_type"]].add(record["product_line"])
+    return dict(lines)
+
+
+def known_product_line(rows: list[_Row]) -> list[str]:
+    """ALL, or a product line the seed gives to the row's account type."""
+    messages = []
+    for row in rows:
+        acct_type, line = row.values["acct_type"], row.values["product_line"]
+        known = product_lines().get(str(acct_type), set())
+        if line != "ALL" and line not in known:
+            messages.append(f"row {row.row_no}: product_line {line!r} is not ALL nor a {acct_type} product line "
+                            f"of seeds/subject_products.csv ({', '.join(sorted(known))})")
+    return messages
+
+
+def first_of_month(rows: list[_Row]) -> list[str]:
+    """Monthly inputs name their month by its first day (2026-03-01 is March 2026)."""
+    name = "month" if "month" in rows[0].values else "effective_date"
+    return [f"row {row.row_no}: {name} {row.values[name]} is not the first day of a month (write it as YYYY-MM-01)"
+            for row in rows if row.values[name].day != 1]
+
+
 RULES: dict[str, Callable[[list[_Row]], list[str]]] = {
     function.__name__: function
     for function in (end_after_start, portions_match_split, shares_sum_to_100, one_lead_per_portion,
-                     exactly_one_lead_largest, no_virtual_owner, split_parameters, carry_mode_consistent)
+                     exactly_one_lead_largest, no_virtual_owner, split_parameters, carry_mode_consistent,
+                     single_row, known_product_line, first_of_month)
 }
+RULES.update(plan_rules.RULES)  # plans and appraisal scores (issue 6)
 
 
 def check(rule: str, rows: list[_Row]) -> list[str]:

@@ -65,8 +65,10 @@ BASE_DDL = [
 ]
 
 
-def _start_column(kind: Kind) -> str:
-    return next(name for name in ("effective_date", "start_date", "transfer_date") if name in kind.column_names)
+def _start_column(kind: Kind) -> str | None:
+    """The column dating a set; None for kinds that restate nothing (plans, appraisal scores)."""
+    starts = ("effective_date", "start_date", "transfer_date", "month")
+    return next((name for name in starts if name in kind.column_names), None)
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
@@ -125,8 +127,8 @@ def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Pat
             for row in rows:
                 copy.write_row([batch_id, row.row_no, set_key(kind, row), *(row.values[n] for n in kind.column_names)])
         built_to = latest_built_date(conn)
-        if built_to is not None:
-            start = _start_column(kind)
+        start = _start_column(kind)
+        if built_to is not None and start is not None:
             past = {set_key(kind, row): row.values[start] for row in rows if row.values[start] <= built_to}
             for key, from_date in sorted(past.items()):
                 conn.execute(
@@ -160,4 +162,12 @@ def known_employees(conn: psycopg.Connection) -> set[str] | None:
     if conn.execute("select to_regclass('raw.emp')").fetchone()[0] is None:
         return None
     found = {row[0] for row in conn.execute("select distinct btrim(emp_id) from raw.emp")}
+    return found or None
+
+
+def known_institutions(conn: psycopg.Connection) -> set[str] | None:
+    """Institutions of the ORG feed (any loaded date); None when nothing is loaded yet (no check then)."""
+    if conn.execute("select to_regclass('raw.org')").fetchone()[0] is None:
+        return None
+    found = {row[0] for row in conn.execute("select distinct btrim(org_id) from raw.org")}
     return found or None

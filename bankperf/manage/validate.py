@@ -63,7 +63,8 @@ def _parse(field: Field, text: str) -> object:
 
 
 def validate(
-    kind: Kind, raw_rows: list[dict[str, str]], source: str, known_employees: set[str] | None = None
+    kind: Kind, raw_rows: list[dict[str, str]], source: str, known_employees: set[str] | None = None,
+    known_institutions: set[str] | None = None,
 ) -> list[Row]:
     """Parsed rows, or ValidationError listing every problem (row, column, what is wrong)."""
     errors: list[str] = []
@@ -85,6 +86,11 @@ def validate(
             emp_id = str(values["emp_id"])
             if not rules.is_virtual(emp_id) and emp_id not in known_employees:
                 errors.append(f"row {index}, column emp_id: employee {emp_id!r} is not in the EMP feed")
+        if known_institutions is not None and values.get("subject_type") and values.get("subject_id"):
+            problem = _unknown_subject(str(values["subject_type"]), str(values["subject_id"]),
+                                       known_employees or set(), known_institutions)
+            if problem:
+                errors.append(f"row {index}, column subject_id: {problem}")
         if len(errors) > errors_before:
             bad_rows.add(index)
         rows.append(Row(index, values))
@@ -101,6 +107,17 @@ def validate(
     if errors:
         raise ValidationError(kind, source, errors)
     return rows
+
+
+def _unknown_subject(subject_type: str, subject_id: str, employees: set[str], institutions: set[str]) -> str | None:
+    """Plans and appraisal scores name an employee, a virtual manager V<org_id> or an institution."""
+    if subject_type == "ORG" and subject_id not in institutions:
+        return f"institution {subject_id!r} is not in the ORG feed"
+    if subject_type == "EMP" and rules.is_virtual(subject_id) and subject_id[1:] not in institutions:
+        return f"virtual manager {subject_id!r}: institution {subject_id[1:]!r} is not in the ORG feed"
+    if subject_type == "EMP" and not rules.is_virtual(subject_id) and subject_id not in employees:
+        return f"employee {subject_id!r} is not in the EMP feed"
+    return None
 
 
 def _rows(members: list[Row]) -> str:

@@ -1,0 +1,101 @@
+{#- The indicator catalogue's vocabulary (seeds/indicator_catalogue.csv): which base measures
+    exist, in which measure mart, and which column holds each period statistic. A new indicator
+    of an existing shape is a catalogue row; a new base measure is one entry here. -#}
+
+{% macro indicator_measures() -%}
+    {%- set balance = {
+        'POINT': 'balance_cny',
+        'AVG_M': 'avg_balance_cny_m', 'AVG_Q': 'avg_balance_cny_q', 'AVG_Y': 'avg_balance_cny_y',
+        'CUM_M': 'cum_balance_cny_m', 'CUM_Q': 'cum_balance_cny_q', 'CUM_Y': 'cum_balance_cny_y',
+    } -%}
+    {%- set flows = {
+        'DEP_FTP_PROFIT': 'deposit_profit_cny',
+        'LOAN_FTP_PROFIT': 'loan_profit_cny',
+        'FEE_INCOME': 'fee_income_cny',
+        'INTL_SETTLE': 'intl_settlement_cny',
+        'LOAN_INT_INCOME': 'loan_int_income_cny',
+    } -%}
+    {%- set measures = {'BALANCE': {'source': 'balances', 'statistics': balance}} -%}
+    {%- for measure, column in flows.items() -%}
+        {%- do measures.update({measure: {'source': 'profits', 'statistics': {
+            'DAY': column, 'PTD_M': column ~ '_m', 'PTD_Y': column ~ '_y'}}}) -%}
+    {%- endfor -%}
+    {%- do measures.update({
+        'CARD_EFFECTIVE_NEW': {'source': 'profits', 'statistics': {
+            'PTD_M': 'effective_new_m_count', 'PTD_Y': 'effective_new_y_count'}},
+        'CARD_ISSUED': {'source': 'profits', 'statistics': {'PTD_M': 'issued_m_count', 'PTD_Y': 'issued_y_count'}},
+    }) -%}
+    {{- return(measures) -}}
+{%- endmacro %}
+
+
+{% macro indicator_statistic(source, catalogue, relation) -%}
+    {#- The catalogue row's statistic read from a row of one measure mart (null when the
+        measure is not in that mart). -#}
+    case
+        {%- for measure, spec in indicator_measures().items() if spec.source == source %}
+            {%- for statistic, column in spec.statistics.items() %}
+                when {{ catalogue }}.measure = '{{ measure }}' and {{ catalogue }}.statistic = '{{ statistic }}'
+                    then {{ relation }}.{{ column }}
+            {%- endfor %}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{% macro indicator_base_date(date_expr, increment_over) -%}
+    {#- The date an increment indicator compares with: the previous year-end or month-end. -#}
+    case {{ increment_over }}
+        when 'PREV_YEAR_END' then ({{ period_start(date_expr, 'year') }} - 1)
+        when 'PREV_MONTH_END' then ({{ period_start(date_expr, 'month') }} - 1)
+    end
+{%- endmacro %}
+
+
+{% macro list_matches(list_column, value) -%}
+    {#- A catalogue filter: empty matches everything, else a space-separated list of values. -#}
+    ({{ list_column }} is null or {{ value }} = any(string_to_array({{ list_column }}, ' ')))
+{%- endmacro %}
+
+
+{% macro plan_period_grain(period) -%}
+    {#- Plan periods (rules.md, Plans): 2026 a year, 2026Q1 a quarter, 2026-03 a month. -#}
+    case
+        when {{ period }} ~ '^\d{4}$' then 'YEAR'
+        when {{ period }} ~ '^\d{4}Q[1-4]$' then 'QUARTER'
+        when {{ period }} ~ '^\d{4}-(0[1-9]|1[0-2])$' then 'MONTH'
+    end
+{%- endmacro %}
+
+
+{% macro plan_period_start(period) -%}
+    case {{ plan_period_grain(period) }}
+        when 'YEAR' then make_date(left({{ period }}, 4)::integer, 1, 1)
+        when 'QUARTER' then make_date(left({{ period }}, 4)::integer, right({{ period }}, 1)::integer * 3 - 2, 1)
+        when 'MONTH' then make_date(left({{ period }}, 4)::integer, right({{ period }}, 2)::integer, 1)
+    end
+{%- endmacro %}
+
+
+{% macro plan_period_end(period) -%}
+    case {{ plan_period_grain(period) }}
+        when 'YEAR' then {{ period_end(plan_period_start(period), 'year') }}
+        when 'QUARTER' then {{ period_end(plan_period_start(period), 'quarter') }}
+        when 'MONTH' then {{ period_end(plan_period_start(period), 'month') }}
+    end
+{%- endmacro %}
+
+
+{% macro completion_pct(actual, plan, direction) -%}
+    {#- Completion % (rules.md, Plans: value / plan x 100), made safe for negative plans: measured
+        from the plan by the plan's size, 100 x (1 + (actual - plan) / |plan|). For a positive
+        plan this is exactly actual / plan x 100; for a negative one it stays 100 at the plan and
+        rises as the actual improves. LOWER indicators (NPL: control targets) mirror it:
+        100 x (1 + (plan - actual) / |plan|). Empty without a plan or with a plan of 0. -#}
+    case
+        when {{ plan }} is null or {{ plan }} = 0 or {{ actual }} is null then null
+        when {{ direction }} = 'LOWER'
+            then round(100 * (1 + ({{ plan }} - {{ actual }}) / abs({{ plan }})), 4)
+        else round(100 * (1 + ({{ actual }} - {{ plan }}) / abs({{ plan }})), 4)
+    end
+{%- endmacro %}

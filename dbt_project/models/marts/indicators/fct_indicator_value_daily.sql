@@ -1,0 +1,330 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        tags=['daily'],
+        indexes=[
+            {'columns': ['biz_date'], 'type': 'brin'},
+            {'columns': ['indicator_code', 'subject_type', 'subject_id']},
+        ],
+        pre_hook=[
+            "{{ assert_window_views_rebuilt() }}",
+            "{{ assert_window_follows('biz_date') }}",
+            "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
+            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+        ],
+        post_hook=["analyze {{ this }}"],
+    )
+}}
+
+with
+
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+balances as (
+    select * from {{ ref('mart_subject_balance_daily') }}
+),
+
+profits as (
+    select * from {{ ref('mart_subject_profit_daily') }}
+),
+
+employees as (
+    select * from {{ ref('dim_employee') }}
+),
+
+institutions as (
+    select * from {{ ref('dim_institution') }}
+),
+
+restatements as (
+    select * from {{ ref('int_ownership_restatements') }}
+),
+
+rebuilt_days as (
+    -- the window (or from the earliest restated day, as the balance mart rebuilds)
+    select
+        coalesce(
+            nullif({{ first_rebuilt_day('restatements') }}, '-infinity'::date),
+            (select min(balances.biz_date) from balances)
+        ) as first_date,
+        {{ window_end("(select max(balances.biz_date) from balances)") }} as last_date
+),
+
+calendar as (
+    select calendar_days.calendar_day::date as biz_date
+    from rebuilt_days
+    cross join lateral generate_series(
+        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
+    ) as calendar_days (calendar_day)
+),
+
+statistic_dates as (
+    -- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
+    -- their increments compare with (a few dates, so a day's cost does not grow with history)
+    select biz_date as statistic_date from calendar
+    union
+    select {{ indicator_base_date('calendar.biz_date', "'PREV_YEAR_END'") }} from calendar
+    union
+    select {{ indicator_base_date('calendar.biz_date', "'PREV_MONTH_END'") }} from calendar
+),
+
+base_indicators as (
+    select * from catalogue
+    where shape = 'BASE'
+),
+
+balance_statistics as (
+    -- balance measures: the classification rows that pass the indicator's filters, summed
+    select
+        balances.biz_date as statistic_date,
+        balances.subject_type,
+        balances.subject_id,
+        balances.caliber,
+        base_indicators.indicator_code,
+        sum({{ indicator_statistic('balances', 'base_indicators', 'balances') }}) as amount
+    from balances
+    inner join base_indicators
+        on
+            base_indicators.measure = 'BALANCE'
+            and balances.acct_type = base_indicators.acct_type
+            and {{ list_matches('base_indicators.product_lines', 'balances.product_line') }}
+            and {{ list_matches('base_indicators.customer_segments', 'balances.customer_segment') }}
+            and {{ list_matches('base_indicators.deposit_classes', 'balances.deposit_class') }}
+            and {{ list_matches('base_indicators.currencies', 'balances.currency') }}
+            and (base_indicators.is_npl is null or balances.is_npl = base_indicators.is_npl)
+    where balances.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
+    group by
+        balances.biz_date,
+        balances.subject_type,
+        balances.subject_id,
+        balances.caliber,
+        base_indicators.indicator_code
+),
+
+profit_statistics as (
+    -- flow measures (profit, fees, settlements, cards): period-to-date sums per subject
+    select
+        profits.biz_date as statistic_date,
+        profits.subject_type,
+        profits.subject_id,
+        profits.caliber,
+        base_indicators.indicator_code,
+        {{ indicator_statistic('profits', 'base_indicators', 'profits') }} as amount
+    from profits
+    inner join base_indicators
+        on base_indicators.measure <> 'BALANCE'
+    where profits.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
+),
+
+statistics as (
+    select * from balance_statistics
+    union all
+    select * from profit_statistics
+),
+
+employee_days as (
+    -- every employee on the books that day and every virtual manager (assessment caliber only)
+    select
+        calendar.biz_date,
+        'EMP' as subject_type,
+        employees.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        employees.emp_name as subject_name,
+        case when employees.is_virtual then 'VIRTUAL' else employees.post_code end as subject_kind,
+        null::integer as subject_level,
+        employees.org_id as parent_org_id
+    from calendar
+    inner join employees
+        on
+            calendar.biz_date >= employees.valid_from
+            and calendar.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
+    where employees.status = 'A'
+),
+
+institution_days as (
+    -- every institution of the tree that day, in both calibers
+    select
+        calendar.biz_date,
+        'ORG' as subject_type,
+        institutions.org_id as subject_id,
+        calibers.caliber,
+        institutions.org_name as subject_name,
+        institutions.org_type as subject_kind,
+        institutions.org_level as subject_level,
+        institutions.parent_org_id
+    from calendar
+    inner join institutions
+        on
+            calendar.biz_date >= institutions.valid_from
+            and calendar.biz_date <= coalesce(institutions.valid_to, 'infinity'::date)
+    cross join (values ('ASSESSMENT'), ('ACCOUNTING')) as calibers (caliber)
+),
+
+subject_days as (
+    select * from employee_days
+    union all
+    select * from institution_days
+),
+
+day_amounts as (
+    -- each day's statistic, and for increment indicators the statistic on the comparison date
+    select
+        calendar.biz_date,
+        statistics.subject_type,
+        statistics.subject_id,
+        statistics.caliber,
+        statistics.indicator_code,
+        statistics.amount as statistic_value,
+        0 as base_value
+    from calendar
+    inner join statistics
+        on calendar.biz_date = statistics.statistic_date
+    union all
+    select
+        calendar.biz_date,
+        statistics.subject_type,
+        statistics.subject_id,
+        statistics.caliber,
+        statistics.indicator_code,
+        0 as statistic_value,
+        statistics.amount as base_value
+    from calendar
+    inner join base_indicators
+        on base_indicators.increment_over is not null
+    inner join statistics
+        on
+            {{ indicator_base_date('calendar.biz_date', 'base_indicators.increment_over') }}
+            = statistics.statistic_date
+            and base_indicators.indicator_code = statistics.indicator_code
+),
+
+day_totals as (
+    select
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
+        indicator_code,
+        sum(statistic_value) as statistic_value,
+        sum(base_value) as base_value
+    from day_amounts
+    group by biz_date, subject_type, subject_id, caliber, indicator_code
+),
+
+base_values as (
+    -- the statistic on the day, less its value at the comparison date for increments; a subject
+    -- without an amount on a date counts 0 (rules.md: days before the warehouse's history count 0)
+    select
+        subject_days.biz_date,
+        subject_days.subject_type,
+        subject_days.subject_id,
+        subject_days.caliber,
+        base_indicators.indicator_code,
+        coalesce(day_totals.statistic_value, 0) as statistic_value,
+        {{ indicator_base_date('subject_days.biz_date', 'base_indicators.increment_over') }} as base_date,
+        case
+            when base_indicators.increment_over is not null then coalesce(day_totals.base_value, 0)
+        end as base_value
+    from subject_days
+    cross join base_indicators
+    left join day_totals
+        on
+            subject_days.biz_date = day_totals.biz_date
+            and subject_days.subject_type = day_totals.subject_type
+            and subject_days.subject_id = day_totals.subject_id
+            and subject_days.caliber = day_totals.caliber
+            and base_indicators.indicator_code = day_totals.indicator_code
+),
+
+derived_values as (
+    -- SUM: the sum of its components; RATIO: first / second x 100, empty when the second is 0
+    select
+        base_values.biz_date,
+        base_values.subject_type,
+        base_values.subject_id,
+        base_values.caliber,
+        derived.indicator_code,
+        case derived.shape
+            when 'SUM' then sum(base_values.statistic_value - coalesce(base_values.base_value, 0))
+            when 'RATIO' then
+                round(
+                    100 * sum(base_values.statistic_value) filter (
+                        where base_values.indicator_code = split_part(derived.components, ' ', 1)
+                    )
+                    / nullif(sum(base_values.statistic_value) filter (
+                        where base_values.indicator_code = split_part(derived.components, ' ', 2)
+                    ), 0),
+                    6
+                )
+        end as statistic_value
+    from catalogue as derived
+    inner join base_values
+        on base_values.indicator_code = any(string_to_array(derived.components, ' '))
+    where derived.shape in ('SUM', 'RATIO')
+    group by
+        base_values.biz_date,
+        base_values.subject_type,
+        base_values.subject_id,
+        base_values.caliber,
+        derived.indicator_code,
+        derived.shape
+),
+
+all_values as (
+    select
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
+        indicator_code,
+        statistic_value - coalesce(base_value, 0) as indicator_value,
+        statistic_value,
+        base_date,
+        base_value
+    from base_values
+    union all
+    select
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
+        indicator_code,
+        statistic_value as indicator_value,
+        statistic_value,
+        null::date as base_date,
+        null::numeric as base_value
+    from derived_values
+),
+
+final as (
+    select
+        -- key
+        all_values.biz_date::date as biz_date,
+        all_values.subject_type::text as subject_type,
+        all_values.subject_id::text as subject_id,
+        all_values.caliber::text as caliber,
+        all_values.indicator_code::text as indicator_code,
+        -- the subject that day
+        subject_days.subject_name::text as subject_name,
+        subject_days.subject_kind::text as subject_kind,
+        subject_days.subject_level::integer as subject_level,
+        subject_days.parent_org_id::text as parent_org_id,
+        -- the figures
+        all_values.indicator_value::numeric(30, 6) as indicator_value,
+        all_values.statistic_value::numeric(30, 6) as statistic_value,
+        all_values.base_date::date as base_date,
+        all_values.base_value::numeric(30, 6) as base_value
+    from all_values
+    inner join subject_days
+        on
+            all_values.biz_date = subject_days.biz_date
+            and all_values.subject_type = subject_days.subject_type
+            and all_values.subject_id = subject_days.subject_id
+            and all_values.caliber = subject_days.caliber
+)
+
+select * from final

@@ -1,0 +1,78 @@
+{{ config(materialized='view') }}
+
+with
+
+indicator_values as (
+    select * from {{ ref('fct_indicator_value_daily') }}
+),
+
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+plans as (
+    select * from {{ ref('stg_control__plans') }}
+),
+
+planned_values as (
+    -- the plan in force now: of the indicator's plan period, the finest containing D for point indicators
+    select
+        indicator_values.*,
+        catalogue.name_zh,
+        catalogue.name_en,
+        catalogue.unit,
+        catalogue.is_assessed,
+        catalogue.direction,
+        chosen_plans.period as plan_period,
+        chosen_plans.plan_value
+    from indicator_values
+    inner join catalogue
+        on indicator_values.indicator_code = catalogue.indicator_code
+    left join lateral (
+        select
+            plans.period,
+            plans.plan_value
+        from plans
+        where
+            plans.indicator_code = indicator_values.indicator_code
+            and plans.subject_type = indicator_values.subject_type
+            and plans.subject_id = indicator_values.subject_id
+            and indicator_values.biz_date between plans.period_start and plans.period_end
+            and catalogue.plan_period in ('FINEST', plans.period_grain)
+        order by plans.period_end - plans.period_start
+        limit 1
+    ) as chosen_plans on true
+),
+
+final as (
+    select
+        -- key
+        biz_date::date as biz_date,
+        subject_type::text as subject_type,
+        subject_id::text as subject_id,
+        caliber::text as caliber,
+        indicator_code::text as indicator_code,
+        -- actual, plan, completion
+        indicator_value::numeric as value,
+        plan_value::numeric as plan_value,
+        {{ completion_pct('indicator_value', 'plan_value', 'direction') }}::numeric as completion_pct,
+        plan_period::text as plan_period,
+        -- the indicator
+        name_zh::text as indicator_name_zh,
+        name_en::text as indicator_name_en,
+        unit::text as unit,
+        is_assessed::boolean as is_assessed,
+        direction::text as direction,
+        -- the subject that day
+        subject_name::text as subject_name,
+        subject_kind::text as subject_kind,
+        subject_level::integer as subject_level,
+        parent_org_id::text as parent_org_id,
+        -- how the value was made
+        statistic_value::numeric as statistic_value,
+        base_date::date as base_date,
+        base_value::numeric as base_value
+    from planned_values
+)
+
+select * from final

@@ -1,0 +1,44 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        on_schema_change='fail',
+        tags=['daily'],
+        pre_hook=["{{ assert_window_views_rebuilt() }}"],
+    )
+}}
+
+with
+
+owner_days as (
+    -- every day held of the months the window touches, from their first day (a rerun of a day
+    -- recomputes its whole month, days after the window included)
+    select * from {{ ref('fct_profit_owner_daily') }}
+    where biz_date >= {{ period_start(window_start("'-infinity'::date"), 'month') }}
+),
+
+final as (
+    select
+        -- key
+        {{ period_start('biz_date', 'month') }}::date as month_start,
+        emp_id::text as emp_id,
+        owner_org_id::text as owner_org_id,
+        record_org_id::text as record_org_id,
+        -- how far the month is built
+        max(biz_date)::date as through_date,
+        -- month (to date) sums, CNY
+        sum(deposit_profit_cny)::numeric(24, 2) as deposit_profit_cny,
+        sum(loan_profit_cny)::numeric(24, 2) as loan_profit_cny,
+        sum(transfer_income_cny)::numeric(24, 2) as transfer_income_cny,
+        sum(transfer_expense_cny)::numeric(24, 2) as transfer_expense_cny,
+        sum(economic_capital_cost_cny)::numeric(24, 2) as economic_capital_cost_cny,
+        sum(loan_int_income_cny)::numeric(24, 2) as loan_int_income_cny,
+        sum(fee_income_cny)::numeric(24, 2) as fee_income_cny,
+        sum(fee_unassessed_cny)::numeric(24, 2) as fee_unassessed_cny,
+        sum(intl_settlement_cny)::numeric(24, 2) as intl_settlement_cny
+    from owner_days
+    group by {{ period_start('biz_date', 'month') }}, emp_id, owner_org_id, record_org_id
+)
+
+select * from final

@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('control_indicators', 'appraisal_scores_current') }}
+),
+
+final as (
+    select
+        -- ids
+        set_key,
+        batch_id,
+        subject_type,
+        {{ clean_text('subject_id') }} as subject_id,
+        -- the period
+        period,
+        {{ plan_period_grain('period') }} as period_grain,
+        -- the score
+        component,
+        item_code,
+        score,
+        note
+    from source
+)
+
+select * from final

@@ -1,0 +1,427 @@
+"""Profit measures (issue 5) on hand-built days, real files, real loaders, real dbt.
+
+Three days, 14-16 March 2026; 14 March is the warehouse's first day. Management inputs are
+imported through ``bankperf manage import`` before the first build: branch adjustments (+10 bps
+at branch 0100 for time savings, +50 bps at head office for every deposit) and a capital policy
+of 10 % / 12 % from 16 March (before it the seed default 8 % / 10 % applies). Every expected
+number below is worked out by hand in the comment beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bankperf.dbt_env import PROJECT_DIR, dbt_environment
+from bankperf.manage import commands
+from bankperf.manage.validate import ValidationError
+from loaders.load import load_date
+from tests.deliveries import gl_lines, write_day
+
+pytestmark = pytest.mark.slow
+
+DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
+PROFIT = "+path:dbt_project/models/marts/profit"  # the profit marts and everything they are built from
+D1, D2, D3 = dt.date(2026, 3, 14), dt.date(2026, 3, 15), dt.date(2026, 3, 16)
+
+
+def _loan(acct: str, org: str, balance: str, open_date: str, maturity: str, rate: str, five_class: int,
+          impairment: str, accrued: str, income: str, risk_weight: str, mgr: str, subject: str = "1301") -> str:
+    """A LOAN line (24 fields) of customer C002: a short-term loan (subject 1301) unless told otherwise."""
+    method = "D" if subject == "1311" else "G"
+    return (f"{org}|{acct}|0001|C002|测试贷款|CNY|{balance}|{subject}|N|{open_date}||{open_date}|{maturity}|Y01|"
+            f"{rate}|HT{acct}|{method}|{five_class}|{impairment}|{accrued}|{income}|{risk_weight}|0|{mgr}")
+
+
+def _rows(day: dt.date) -> dict[str, list[str]]:
+    """The feeds of one day."""
+    deposits = [
+        # DC1: CNY demand savings at 0102 (under branch 0100), 0.30 %, FTP price 1.80 % from 1 January
+        "0102|DC1|0001|C001|活期储蓄|CNY|1000000.00|2011|N|20200101||20200101|99991231|CUR|0.300000|GEN|0|E002",
+        # DH1: HKD six-month time savings at 0101, 2.20 %, maturing 26 May, no FTP price (curve)
+        "0101|DH1|0001|C001|港币定期|HKD|200000.00|2012|N|20251126||20251126|20260526|M06|2.200000|GEN|0|E001",
+        # DX1: corporate demand deposit of 0101 moved to corporate department 0103, not yet assigned (REL to
+        # V0103): 365,000 at 0.50 %, FTP 2.00 % + 50 bps = 2.50 %: transfer income 25.00, profit 20.00 a day
+        "0101|DX1|0001|C002|公司活期|CNY|365000.00|2001|N|20200101||20200101|99991231|CUR|0.500000|GEN|0|",
+    ]
+    lp1 = {D1: (2, "15000.00", "0.00"), D2: (2, "15000.00", "100.00"), D3: (3, "25000.00", "150.00")}[day]
+    loans = [
+        # LP1: 1,000,000 at 4.35 %, FTP price 2.00 %, risk weight 100; provision rises on the 16th
+        _loan("LP1", "0101", "1000000.00", "20250601", "20260601", "4.350000", *lp1, "119.18", "100", "E001"),
+        # LF1: opened on the warehouse's first day, FTP price 2.50 % from that day
+        _loan("LF1", "0102", "100000.00", "20260314", "20270314", "4.000000", 1, "3000.00", "0.00", "0.00", "100",
+              "E002"),
+    ]
+    loans += [
+        # LC1: 0101's loan owned by E003 of corporate department 0103: 365,000 at 4.00 %, FTP 3.00 %:
+        # spread 10.00, transfer expense 30.00, capital 8.00 a day (12.00 from the 16th), constant provision
+        _loan("LC1", "0101", "365000.00", "20250101", "20261231", "4.000000", 1, "1000.00", "0.00", "0.00", "100",
+              ""),
+        # LD1, LD2: bill discounts of 0102 (E002's, and nobody's: V0102), 300,000 and 100,000
+        _loan("LD1", "0102", "300000.00", "20260301", "20260901", "1.500000", 1, "0.00", "0.00", "0.00", "100",
+              "E002", subject="1311"),
+        _loan("LD2", "0102", "100000.00", "20260301", "20260901", "1.500000", 1, "0.00", "0.00", "0.00", "100",
+              "", subject="1311"),
+    ]
+    if day >= D2:  # LN1: a new loan on the 15th, no FTP price (curve), risk weight 50
+        loans.append(_loan("LN1", "0101", "500000.00", "20260315", "20270315", "3.650000", 1, "7500.00", "0.00",
+                           "0.00", "50", "E001"))
+    return {
+        "ORG": ["0001|总行||1|HO|A|19970101", "0100|城东分行|0001|2|BR|A|19980301",
+                "0101|城东支行|0100|3|SB|A|19980301", "0102|城西支行|0100|3|SB|A|19990301",
+                "0103|公司业务部|0001|3|CD|A|20100101"],
+        "EMP": ["E001|张伟|0101|CM|A|20150701|", "E002|李娜|0102|CM|A|20160701|", "E003|王强|0103|CM|A|20170701|"],
+        "CUST": ["C001|赵敏|P||0||||0101", "C002|金华宏达|C|C34|1||||0101"],
+        "FX": ["CNY|人民币|1.000000|365|365", "HKD|港币|0.910000|365|365"],
+        "DEP": deposits,
+        "LOAN": loans,
+        "GL": gl_lines(deposits, loans),
+        "FTP": ["DEP|DC1|0001|1.800000|20260101", "LOAN|LP1|0001|2.000000|20250601",
+                "LOAN|LF1|0001|2.500000|20260314", "DEP|DX1|0001|2.000000|20200101", "LOAN|LC1|0001|3.000000|20250101"],
+        # DH1 is owned 60/40 by E001 (0101) and E002 (0102); the other accounts by their ledger manager
+        "REL": ["DEP|DH1|0001|E001|60|20260101|", "DEP|DH1|0001|E002|40|20260101|",
+                "DEP|DX1|0001|V0103|100|20260101|", "LOAN|LC1|0001|E003|100|20260101|"],
+        "FEE": FEES if day == D1 else [],
+        "INTL": SETTLEMENTS if day == D1 else [],
+        "CARD": CARDS[day],
+    }
+
+
+FEES = [
+    "F1|20260314|0101|C001|||RETAIL|WMGT02|CNY|300.00|E001",            # a known employee
+    "F2|20260314|0101|C001|DH1|0001|RETAIL|AGNT03|HKD|33.33|E999",     # unknown employee: DH1's owners
+    "F3|20260314|0102|C002|||CORP|SETL01|CNY|60.00|",                  # nobody: 0102's virtual manager
+    "F4|20260314|0101|C002|LP1|0001|CORP|LN01|CNY|8000.00|E001",       # converted loan interest: not assessed
+    "F5|20260314|0101|C002|||CORP|ACPT01|CNY|2500.00|",                # acceptance: not assessed
+    "F6|20260314|0101|C002|LP1||CORP|GUAR07|CNY|100.00|",              # no sub-account given: LP1's owners
+]
+SETTLEMENTS = ["I1|20260314|0101|C002|E001|EXP|HKD|10000.00", "I2|20260314|0102|C002||REM|CNY|5000.00"]
+_K2 = "K2|0101|C001|DC1|D|N|20251201|20251201||E001"  # issued last year
+_K3 = "K3|0102|C001|DC1|D|U|20260315|||E002"  # issued on the 15th, never activated
+CARDS = {
+    D1: ["K1|0101|C001|DC1|D|N|20260314|20260314||E001", _K2],
+    D2: ["K1|0101|C001|DC1|D|N|20260314|20260314||E001", _K2, _K3],
+    D3: ["K1|0101|C001|DC1|D|X|20260314|20260314|20260316|E001", _K2, _K3],  # K1 cancelled on the 16th
+}
+
+
+EVA_HEADER = ("org_id,month,report_profit,receivable_interest_decrease,new_suspense_advances,internal_interest_income,"
+              "internal_interest_expense,actual_expenses,special_provisions,regulatory_fee,"
+              "interbank_deposit_interest_income,interbank_lending_interest_income,discount_holding_interest_income,"
+              "interbank_deposit_interest_expense,split_interest_income,split_fee_income,split_business_tax,"
+              "split_deposit_interest_expense,other_adjustments,action")
+
+
+def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
+    command = [str(DBT), "build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+               "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
+    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def _import(tmp_path: Path, kind: str, header: str, *rows: str) -> str:
+    path = tmp_path / f"{kind}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return commands.import_file(kind, path, "finance", "test set-up")
+
+
+@pytest.fixture(scope="module")
+def warehouse(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("profit")
+    _import(workdir, "ftp_adjustment", "org_id,acct_type,product_line,effective_date,adjustment_bps,action",
+            "0100,DEP,SAVINGS_TIME,2026-01-01,10,", "0001,DEP,ALL,2026-01-01,50,")
+    _import(workdir, "capital_policy", "effective_date,capital_ratio_pct,hurdle_rate_pct,action",
+            "2026-03-16,10,12,")
+    _import(workdir, "rediscount_income", "org_id,month,amount_cny,action", "0102,2026-03-01,1000.00,")
+    _import(workdir, "manager_cost", "emp_id,effective_date,base_cost_cny,marketing_cost_rate_pct,action",
+            "E001,2026-03-01,1000,10,", "E003,2026-03-01,0.50,10,")
+    _import(workdir, "eva_finance_terms", EVA_HEADER,
+            "0101,2026-03-01,100000,-2000,3000,4000,1500,20000,5000,600,700,800,900,1000,,,,,250,",
+            "0103,2026-03-01,,,,,,2000,100,50,,,,,5000,1200,300,800,-20,")
+    inbox = workdir / "inbox"
+    for day in (D1, D2, D3):
+        write_day(inbox, day, _rows(day))
+        result = load_date(inbox, day, quiet=True)
+        assert result.ok, result.errors()
+    _dbt(workdir, D1, D1, "--select", PROFIT, "--indirect-selection", "cautious")
+    for day in (D2, D3):
+        _dbt(workdir, day, day, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious")
+    WORKDIRS[fresh_db] = workdir
+    yield fresh_db
+
+
+def _profit(url: str, day: dt.date, acct_no: str, columns: str) -> tuple:
+    with psycopg.connect(url) as conn:
+        found = conn.execute(f"select {columns} from marts.fct_account_profit_daily where biz_date = %s "
+                             "and acct_no = %s", (day, acct_no)).fetchall()
+    assert len(found) == 1, (day, acct_no, found)
+    return found[0]
+
+
+WORKDIRS: dict[str, Path] = {}
+PRICE = "price_source, feed_ftp_rate, curve_rate, adjustment_bps, adjustment_org_id, ftp_rate"
+
+
+def test_cny_deposit_feed_price_plus_head_office_adjustment(warehouse: str) -> None:
+    # DC1 (savings demand at 0102): 0100's adjustment is for time savings only, so head office's
+    # +50 bps for ALL deposits applies: 1.80 + 0.50 = 2.30 %
+    assert _profit(warehouse, D1, "DC1", PRICE) == (
+        "FEED", Decimal("1.800000"), Decimal("1.500000"), Decimal("50.00"), "0001", Decimal("2.300000"))
+    # 1,000,000 x (2.30 - 0.30) / 100 / 365 = 54.7945 -> 54.79 a day; transfer income 1,000,000 x 2.30 / 100 / 365
+    # = 63.0137 -> 63.01; month to date on the 16th 3 x 54.79 = 164.37
+    assert _profit(warehouse, D3, "DC1", "deposit_profit_cny, loan_profit_cny, ftp_profit_cny, transfer_income_cny, "
+                                         "ftp_profit_cny_m, ftp_profit_cny_y") == (
+        Decimal("54.79"), None, Decimal("54.79"), Decimal("63.01"), Decimal("164.37"), Decimal("164.37"))
+
+
+def test_hkd_deposit_priced_from_the_curve_at_its_remaining_term(warehouse: str) -> None:
+    # DH1 matures 26 May: 73 days left on the 14th -> 73 x 12 / 365 = 2.4 months, between the HKD
+    # deposit points 0 (2.70 %) and 3 months (2.90 %): 2.70 + 0.20 x 2.4 / 3 = 2.86 %; the branch's
+    # +10 bps for time savings (nearer than head office's +50) -> 2.96 %
+    assert _profit(warehouse, D1, "DH1", PRICE + ", remaining_term_months, balance_cny") == (
+        "CURVE", None, Decimal("2.860000"), Decimal("10.00"), "0100", Decimal("2.960000"), Decimal("2.400000"),
+        Decimal("182000.00"))
+    # 200,000 HKD x 0.91 = 182,000 CNY; x (2.96 - 2.20) / 100 / 365 = 3.7896 -> 3.79
+    assert _profit(warehouse, D1, "DH1", "ftp_profit_cny") == (Decimal("3.79"),)
+    # the 15th: 72 days = 2.367123 months -> 2.70 + 0.2 / 3 x 2.367123 = 2.857808 (+0.10 = 2.957808);
+    # 182,000 x 0.757808 / 100 / 365 = 3.7787 -> 3.78; month to date 3.79 + 3.78 = 7.57
+    assert _profit(warehouse, D2, "DH1", "curve_rate, ftp_rate, ftp_profit_cny, ftp_profit_cny_m") == (
+        Decimal("2.857808"), Decimal("2.957808"), Decimal("3.78"), Decimal("7.57"))
+
+
+LOAN = ("delta_impairment_cny, delta_accrued_unpaid_int_cny, interest_margin_cny, economic_capital_cost_cny, "
+        "loan_profit_cny")
+
+
+def test_loan_whose_provision_rises_and_the_policy_changes_mid_month(warehouse: str) -> None:
+    # LP1: 1,000,000 x (4.35 - 2.00) / 100 / 365 = 64.3836 -> 64.38 a day.
+    # 14th (warehouse's first day, opened long before): no Δ; capital 1,000,000 x 100 % x 8 % x 10 % / 365
+    # = 21.9178 -> 21.92; profit 64.38 - 21.92 = 42.46
+    assert _profit(warehouse, D1, "LP1", LOAN) == (
+        Decimal("0.00"), Decimal("0.00"), Decimal("64.38"), Decimal("21.92"), Decimal("42.46"))
+    # 15th: accrued unpaid 0 -> 100: 64.38 - 0 - 100 - 21.92 = -57.54
+    assert _profit(warehouse, D2, "LP1", LOAN) == (
+        Decimal("0.00"), Decimal("100.00"), Decimal("64.38"), Decimal("21.92"), Decimal("-57.54"))
+    # 16th: provision 15,000 -> 25,000 (substandard), accrued 100 -> 150, and the policy of 10 % / 12 %:
+    # capital 1,000,000 x 10 % x 12 % / 365 = 32.8767 -> 32.88; 64.38 - 10,000 - 50 - 32.88 = -10,018.50
+    assert _profit(warehouse, D3, "LP1", LOAN) == (
+        Decimal("10000.00"), Decimal("50.00"), Decimal("64.38"), Decimal("32.88"), Decimal("-10018.50"))
+    assert _profit(warehouse, D2, "LP1", "capital_ratio_pct, hurdle_rate_pct, capital_policy_source") == (
+        Decimal("8.000000"), Decimal("10.000000"), "DEFAULT")
+    assert _profit(warehouse, D3, "LP1", "capital_ratio_pct, hurdle_rate_pct, capital_policy_source, "
+                                         "capital_policy_date, is_npl") == (
+        Decimal("10.000000"), Decimal("12.000000"), "CONTROL", D3, True)
+    # month to date: 42.46 - 57.54 - 10,018.50 = -10,033.58; capital 21.92 x 2 + 32.88 = 76.72;
+    # booked interest 3 x 119.18 = 357.54
+    assert _profit(warehouse, D3, "LP1", "ftp_profit_cny_m, economic_capital_cost_cny_m, int_income_cny, "
+                                         "int_income_cny_m, delta_impairment_cny_m") == (
+        Decimal("-10033.58"), Decimal("76.72"), Decimal("119.18"), Decimal("357.54"), Decimal("10000.00"))
+
+
+def test_new_loan_counts_its_full_provision_on_its_first_day(warehouse: str) -> None:
+    # LN1 opens on the 15th with 12 months to run: the CNY loan curve's 12-month point, 2.00 %.
+    # 500,000 x (3.65 - 2.00) / 100 / 365 = 22.6027 -> 22.60; capital 500,000 x 50 % x 8 % x 10 % / 365
+    # = 5.4795 -> 5.48; full provision 7,500: 22.60 - 7,500 - 0 - 5.48 = -7,482.88
+    assert _profit(warehouse, D2, "LN1", "price_source, curve_rate, ftp_rate, " + LOAN) == (
+        "CURVE", Decimal("2.000000"), Decimal("2.000000"),
+        Decimal("7500.00"), Decimal("0.00"), Decimal("22.60"), Decimal("5.48"), Decimal("-7482.88"))
+    # 16th: 364 days = 11.967123 months, between 6 (1.85 %) and 12 (2.00 %): 1.85 + 0.15 x 5.967123 / 6
+    # = 1.999178 %; 500,000 x 1.650822 / 100 / 365 = 22.6140 -> 22.61; capital under the new policy
+    # 500,000 x 50 % x 10 % x 12 % / 365 = 8.2192 -> 8.22; profit 22.61 - 8.22 = 14.39
+    assert _profit(warehouse, D3, "LN1", "curve_rate, " + LOAN) == (
+        Decimal("1.999178"), Decimal("0.00"), Decimal("0.00"), Decimal("22.61"), Decimal("8.22"), Decimal("14.39"))
+
+
+def test_loan_opened_on_the_warehouses_first_day(warehouse: str) -> None:
+    # LF1 opens on the 14th, the first day loaded: its provision counts in full that day (older loans
+    # count no Δ that day). 100,000 x (4.00 - 2.50) / 100 / 365 = 4.1096 -> 4.11; capital
+    # 100,000 x 8 % x 10 % / 365 = 2.1918 -> 2.19; 4.11 - 3,000 - 2.19 = -2,998.08; then 4.11 - 2.19 = 1.92
+    assert _profit(warehouse, D1, "LF1", "price_source, " + LOAN) == (
+        "FEED", Decimal("3000.00"), Decimal("0.00"), Decimal("4.11"), Decimal("2.19"), Decimal("-2998.08"))
+    assert _profit(warehouse, D2, "LF1", "loan_profit_cny, ftp_profit_cny_m") == (Decimal("1.92"), Decimal("-2996.16"))
+
+
+def test_every_account_day_has_a_profit_and_a_price_source(warehouse: str) -> None:
+    with psycopg.connect(warehouse) as conn:
+        accounts, profits, priced = conn.execute(
+            "select (select count(*) from marts.fct_account_daily), count(*), "
+            "count(*) filter (where price_source is not null and ftp_profit_cny is not null) "
+            "from marts.fct_account_profit_daily").fetchone()
+    assert accounts == profits == priced == 8 * 3 + 2  # DC1, DH1, DX1, LP1, LF1, LC1, LD1, LD2 3 days; LN1 2
+
+
+def test_management_inputs_validate_product_lines_and_single_rows(warehouse: str, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _import(tmp_path, "ftp_adjustment", "org_id,acct_type,product_line,effective_date,adjustment_bps,action",
+                "0101,LOAN,SAVINGS_TIME,2026-01-01,5,")
+    assert "row 2: product_line 'SAVINGS_TIME' is not ALL nor a LOAN product line" in str(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        _import(tmp_path, "capital_policy", "effective_date,capital_ratio_pct,hurdle_rate_pct,action",
+                "2026-04-01,8,10,", "2026-04-01,9,10,")
+    assert "rows 2, 3 give the same set twice" in str(caught.value)
+
+
+def _rows_of(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_fees_route_to_employee_account_owners_or_virtual_manager(warehouse: str) -> None:
+    found = _rows_of(warehouse, "select txn_id, emp_id, owner_org_id, routing, share::numeric(5, 2), amount_cny, "
+                                "alloc_amount_cny, is_assessed, exclusion_reason, assessed_amount_cny "
+                                "from marts.fct_fee_allocations order by txn_id, emp_id")
+    yes, no = True, False
+    assert found == [
+        ("F1", "E001", "0101", "EMP", Decimal("1.00"), Decimal("300.00"), Decimal("300.00"), yes, None,
+         Decimal("300.00")),
+        # 33.33 HKD x 0.91 = 30.3303 -> 30.33; E002 40 %: 12.132 -> 12.13; E001 (largest share) the rest 18.20
+        ("F2", "E001", "0101", "ACCOUNT_OWNERS", Decimal("0.60"), Decimal("30.33"), Decimal("18.20"), yes, None,
+         Decimal("18.20")),
+        ("F2", "E002", "0102", "ACCOUNT_OWNERS", Decimal("0.40"), Decimal("30.33"), Decimal("12.13"), yes, None,
+         Decimal("12.13")),
+        ("F3", "V0102", "0102", "VIRTUAL", Decimal("1.00"), Decimal("60.00"), Decimal("60.00"), yes, None,
+         Decimal("60.00")),
+        ("F4", "E001", "0101", "EMP", Decimal("1.00"), Decimal("8000.00"), Decimal("8000.00"), no,
+         "LN: income converted from loan interest", Decimal("0.00")),
+        ("F5", "V0101", "0101", "VIRTUAL", Decimal("1.00"), Decimal("2500.00"), Decimal("2500.00"), no,
+         "AC: acceptance fee", Decimal("0.00")),
+        ("F6", "E001", "0101", "ACCOUNT_OWNERS", Decimal("1.00"), Decimal("100.00"), Decimal("100.00"), yes, None,
+         Decimal("100.00")),
+    ]
+    assert _rows_of(warehouse, "select routed_acct_type from marts.fct_fee_allocations where txn_id = 'F6'") == [
+        ("LOAN",)]
+
+
+def test_international_settlement_counts_to_its_employee_else_the_virtual_manager(warehouse: str) -> None:
+    assert _rows_of(warehouse, "select txn_id, emp_id, owner_org_id, routing, amount_cny "
+                               "from marts.fct_intl_settlements order by txn_id") == [
+        ("I1", "E001", "0101", "EMP", Decimal("9100.00")),  # 10,000 HKD x 0.91
+        ("I2", "V0102", "0102", "VIRTUAL", Decimal("5000.00")),
+    ]
+
+
+def test_card_cancelled_after_issue_is_no_longer_an_effective_new_card(warehouse: str) -> None:
+    flags = ("is_issued_today, is_activated_today, is_cancelled_today, is_issued_m, is_effective_new_m, "
+             "is_effective_new_y")
+    found = _rows_of(warehouse, f"select biz_date, card_no, {flags} from marts.fct_card_daily order by 1, 2")
+    t, f = True, False
+    assert found == [
+        (D1, "K1", t, t, f, t, t, t),  # issued and activated on the 14th
+        (D1, "K2", f, f, f, f, f, f),  # issued last year: never new this year
+        (D2, "K1", f, f, f, t, t, t),
+        (D2, "K2", f, f, f, f, f, f),
+        (D2, "K3", t, f, f, t, f, f),  # issued but not activated (U): not effective
+        (D3, "K1", f, f, t, t, f, f),  # cancelled on the 16th: issued this month, but no longer effective
+        (D3, "K2", f, f, f, f, f, f),
+        (D3, "K3", f, f, f, t, f, f),
+    ]
+
+
+def test_discount_profit_splits_by_bill_discount_balance(warehouse: str) -> None:
+    # 0102's 1,000.00 of March: its bill discounts LD1 (E002, 300,000 a day) and LD2 (nobody's: V0102,
+    # 100,000 a day) have month cumulatives 900,000 and 300,000 on the 16th: 75 % and 25 %
+    assert _rows_of(warehouse, "select emp_id, discount_share::numeric(4, 2), discount_profit_cny "
+                               "from marts.fct_discount_profit_monthly order by emp_id") == [
+        ("E002", Decimal("0.75"), Decimal("750.00")), ("V0102", Decimal("0.25"), Decimal("250.00"))]
+
+
+def test_employee_profit_is_profit_less_allocated_cost(warehouse: str) -> None:
+    columns = ("deposit_profit_cny, loan_profit_cny, discount_profit_cny, fee_income_cny, gross_profit_cny, "
+               "marketing_cost_cny, allocated_cost_cny, employee_profit_cny")
+    # E001: DH1 60 % of 3.79, 3.78, 3.77 - the larger share takes the rest of the rounding: 2.27 + 2.27 + 2.26
+    # = 6.80; LP1 -10,033.58 and LN1 -7,482.88 + 14.39 = -7,468.49: -17,502.07; fees F1 300 + F2 18.20 + F6 100
+    # = 418.20 (F4 not assessed); gross -17,077.07: no marketing cost on a loss, base 1,000
+    assert _rows_of(warehouse, f"select {columns} from marts.mart_employee_profit_monthly where emp_id = 'E001'") == [
+        (Decimal("6.80"), Decimal("-17502.07"), Decimal("0.00"), Decimal("418.20"), Decimal("-17077.07"),
+         Decimal("0.00"), Decimal("1000.00"), Decimal("-18077.07"))]
+    # E003 owns LC1: 2.00 + 2.00 - 2.00 = 2.00; marketing 10 % = 0.20, base 0.50: 2.00 - 0.70 = 1.30
+    assert _rows_of(warehouse, f"select {columns} from marts.mart_employee_profit_monthly where emp_id = 'E003'") == [
+        (Decimal("0.00"), Decimal("2.00"), Decimal("0.00"), Decimal("0.00"), Decimal("2.00"), Decimal("0.20"),
+         Decimal("0.70"), Decimal("1.30"))]
+
+
+EVA_WAREHOUSE = ("transfer_income_cny, transfer_expense_cny, economic_capital_cost_cny, moved_unassigned_profit_cny, "
+                 "managers_profit_cny, simulated_profit_deduction_cny, eva_cny")
+
+
+def test_sub_branch_eva_with_every_term(warehouse: str) -> None:
+    # 0101's books, 14-16 March. Transfer income: DH1 182,000 x 2.96 % / 365 = 14.76, then x 2.957808 % =
+    # 14.75, x 2.955616 % = 14.74 (44.25), DX1 3 x 25.00 (75.00): 119.25. Transfer expense: LP1 3 x 54.79
+    # (164.37), LN1 27.40 + 27.39 (54.79), LC1 3 x 30.00 (90.00): 309.16. Capital: LP1 21.92 + 21.92 + 32.88,
+    # LN1 5.48 + 8.22, LC1 8 + 8 + 12: 118.42. Moved to corporate department 0103 unassigned: DX1 3 x 20.00 =
+    # 60.00. Managers' simulated profit: E001's -17,495.27. Deduction (60.00 - 17,495.27) x 90 % = -15,691.74.
+    # EVA = 100,000 - 2,000 - 3,000 - (4,000 - 1,500) + (119.25 - 309.16) - 20,000 - 5,000 - 118.42 - 600
+    #       + 15,691.74 - 700 - 800 - 900 + 1,000 + 250 = 81,133.41
+    assert _rows_of(warehouse, f"select eva_type, has_finance_terms, {EVA_WAREHOUSE} from marts.mart_eva_monthly "
+                               "where org_id = '0101'") == [
+        ("SUB_BRANCH", True, Decimal("119.25"), Decimal("309.16"), Decimal("118.42"), Decimal("60.00"),
+         Decimal("-17495.27"), Decimal("-15691.74"), Decimal("81133.41"))]
+
+
+def test_corporate_department_eva_with_every_term(warehouse: str) -> None:
+    # 0103 through its owners: DX1 (its virtual manager) transfer income 75.00; LC1 (E003) transfer expense
+    # 90.00, capital 28.00, managers' profit 2.00 -> deduction 1.80.
+    # EVA = 5,000 + 1,200 - 300 - 800 + (75.00 - 90.00) - 1.80 - 2,000 - 100 - 28.00 - 50 - 20 = 2,885.20
+    assert _rows_of(warehouse, f"select eva_type, {EVA_WAREHOUSE} from marts.mart_eva_monthly "
+                               "where org_id = '0103'") == [
+        ("CORPORATE_DEPARTMENT", Decimal("75.00"), Decimal("90.00"), Decimal("28.00"), Decimal("0.00"),
+         Decimal("2.00"), Decimal("1.80"), Decimal("2885.20"))]
+
+
+def test_cards_count_to_their_owners_by_share(warehouse: str) -> None:
+    # K1 (E001's) is an effective new card of the year on the 14th and 15th, not after its cancellation
+    assert _rows_of(warehouse, "select biz_date, emp_id, share::numeric(3, 2), effective_new_y_count::numeric(3, 2), "
+                               "issued_m_count::numeric(3, 2) from marts.fct_card_allocations_daily "
+                               "where card_no = 'K1' order by biz_date") == [
+        (D1, "E001", Decimal("1.00"), Decimal("1.00"), Decimal("1.00")),
+        (D2, "E001", Decimal("1.00"), Decimal("1.00"), Decimal("1.00")),
+        (D3, "E001", Decimal("1.00"), Decimal("0.00"), Decimal("1.00")),
+    ]
+
+
+def test_subject_figures_in_both_calibers(warehouse: str) -> None:
+    columns = ("deposit_profit_cny_m, loan_profit_cny_m, fee_income_cny_m, fee_unassessed_cny_y, "
+               "intl_settlement_cny_y, effective_new_y_count::numeric(3, 2)")
+    # E001 on the 16th: the month's figures of the employee profit test; F4 8,000 not assessed; I1 9,100;
+    # K1 cancelled, K2 issued last year: no effective new card
+    assert _rows_of(warehouse, f"select {columns} from marts.mart_subject_profit_daily where biz_date = '{D3}' "
+                               "and subject_id = 'E001'") == [
+        (Decimal("6.80"), Decimal("-17502.07"), Decimal("418.20"), Decimal("8000.00"), Decimal("9100.00"),
+         Decimal("0.00"))]
+    # the head office: every figure equal in both calibers, and equal to the bank's accounts
+    both = _rows_of(warehouse, "select caliber, deposit_profit_cny_y, loan_profit_cny_y, fee_income_cny_y, "
+                               "effective_new_m_count::numeric(3, 2) from marts.mart_subject_profit_daily "
+                               f"where biz_date = '{D2}' and subject_id = '0001' order by caliber")
+    accounts = _rows_of(warehouse, "select sum(ftp_profit_cny_y) filter (where acct_type = 'DEP'), "
+                                   "sum(ftp_profit_cny_y) filter (where acct_type = 'LOAN') "
+                                   f"from marts.fct_account_profit_daily where biz_date = '{D2}'")[0]
+    assert both[0][1:] == both[1][1:]
+    assert both[0][1:3] == accounts
+    # fees of the 14th: 300 + 30.33 + 60 + 100 assessed (F4 and F5 are not); K1 on the 15th
+    assert both[0][3:] == (Decimal("490.33"), Decimal("1.00"))
+
+
+def test_one_window_over_several_days_equals_day_by_day_runs(warehouse: str) -> None:
+    """Last in the module: rebuilds the profit tables (14th alone, then the 15th-16th in one window)."""
+    tables = {"fct_account_profit_daily": 4, "fct_fee_allocations": 3, "fct_profit_owner_daily": 4,
+              "mart_subject_profit_daily": 4, "mart_profit_owner_monthly": 4, "fct_card_allocations_daily": 3}
+
+    def snapshot() -> dict[str, list[tuple]]:
+        return {table: _rows_of(warehouse, f"select * from marts.{table} order by "
+                                           + ", ".join(str(n) for n in range(1, key + 1)))
+                for table, key in tables.items()}
+
+    day_by_day = snapshot()
+    workdir = WORKDIRS[warehouse]
+    _dbt(workdir, D1, D1, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious", "--full-refresh")
+    _dbt(workdir, D2, D3, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious")
+    assert snapshot() == day_by_day
