@@ -62,7 +62,7 @@ class _ProgressHandler(logging.Handler):
         elif event.event_type_value == "STEP_SUCCESS":
             line = f"succeeded in {event.event_specific_data.duration_ms / 1000:.1f}s"
         elif event.event_type_value == "STEP_FAILURE":
-            line = "FAILED: " + _first_line(_failure_message(event))
+            line = "FAILED: " + first_line(_failure_message(event))
         elif event.event_type_value == "STEP_SKIPPED":
             line = "skipped (an upstream step failed)"
         elif event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
@@ -87,7 +87,7 @@ def _progress_logger(out: TextIO):
     return progress
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     """One line for the progress log; for a failed dbt build, the errors dbt reported."""
     marker = "Errors parsed from dbt logs:"
     if marker in text:

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import psycopg
 
+from bankperf import publication
+from bankperf.quality.validate import day_folder
+from bankperf.reconciliation.report import report_dir
 from bankperf.settings import db_settings
+
+
+def _report_lines(dates: list[dt.date]) -> list[str]:
+    """Whether every loaded date has its reconciliation report and its Data Docs."""
+    if not dates:
+        return []
+    no_report = [day for day in dates if not (report_dir(day) / f"recon_{day:%Y%m%d}.html").is_file()]
+    no_docs = [day for day in dates if not (day_folder(day) / "data_docs" / "index.html").is_file()]
+    return [
+        f"Reconciliation reports: {len(dates) - len(no_report)} of {len(dates)} dates in {report_dir(dates[0]).parent}"
+        + (f" (missing: {', '.join(map(str, no_report))})" if no_report else ""),
+        f"Data Docs: {len(dates) - len(no_docs)} of {len(dates)} dates in {day_folder(dates[0]).parent}"
+        + (f" (missing: {', '.join(map(str, no_docs))})" if no_docs else ""),
+    ]
 
 
 def summary() -> str:
@@ -29,9 +48,16 @@ def summary() -> str:
         for (name,) in tables:
             count = conn.execute(f"select count(*) from {name}").fetchone()[0]
             lines.append(f"  {name:<45} {count:>12,} rows")
+        if conn.execute("select to_regclass('audit.publication_log')").fetchone()[0] is not None:
+            lines += publication.status_lines(conn)
+        dates = [day for (day,) in conn.execute("select distinct biz_date from audit.current_loads order by 1")]
+    lines += _report_lines(dates)
     lines += [
         "Where to look:",
-        "  marts.*            the published marts (any BI tool, or psql)",
+        "  published.*        what BI reads: the marts of published dates only (published.publication_status)",
+        "  marts.*            the marts as last built, failed dates included",
+        "  var/recon/<D>/     the finance GL-reconciliation report of each date (.xlsx, .html)",
+        "  var/quality/<D>/   the great-expectations Data Docs of each date (data_docs/index.html)",
         "  audit.load_log     every load attempt; audit.rejected_rows: rejected lines with reasons",
         "  make docs          dbt docs (lineage, every model and column): target/index.html",
         "  make dagster       the Dagster UI: asset graph, partitions, checks, schedule and sensor",

@@ -11,6 +11,7 @@ from dagster import Definitions
 
 from orchestration.assets.checks import QualityResource, raw_checks
 from orchestration.assets.dbt import dbt_models
+from orchestration.assets.publication import PublicationResource, publication_asset
 from orchestration.assets.raw import raw_assets
 from orchestration.jobs import nightly_job
 from orchestration.project import dbt_project
@@ -19,7 +20,7 @@ from orchestration.schedules import nightly_schedule
 from orchestration.sensors import inbox_ready_sensor
 
 defs = Definitions(
-    assets=[*raw_assets, dbt_models],
+    assets=[*raw_assets, dbt_models, publication_asset],
     asset_checks=raw_checks,  # blocking quality gates on the raw feeds (before dbt reads them)
     jobs=[nightly_job],
     schedules=[nightly_schedule],
@@ -27,6 +28,7 @@ defs = Definitions(
     resources={
         "inbox": InboxResource(),
         "quality": QualityResource(),
+        "publication": PublicationResource(),
         "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     },
 )

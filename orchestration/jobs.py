@@ -5,11 +5,17 @@ loaders walk its dates in order, dbt builds the whole window once.
 Its steps run in the run's own process (``in_process_executor``), one after another, as in
 ``bankperf run``: a step in a subprocess of its own first spends longer importing the
 definitions (and, under ``dagster dev``, re-parsing dbt) than a feed takes to load, and the
-day's work is one ``dbt build`` anyway."""
+day's work is one ``dbt build`` anyway.
+
+The last asset, ``publication``, publishes the run's dates once everything passed; when a step fails
+instead, the job's failure hook records the dates as FAILED or WITHHELD with the reason
+(``assets/publication.py``)."""
 
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
+
+from orchestration.assets.publication import publication_on_failure
 
 NIGHTLY_JOB_NAME = "nightly"
 
@@ -17,5 +23,9 @@ nightly_job = define_asset_job(
     NIGHTLY_JOB_NAME,
     selection=AssetSelection.all(),  # partitioned by daily_partitions, which every asset shares
     executor_def=in_process_executor,
-    description="Load the day's interface files into raw, then dbt build (tests as checks) over the window.",
+    hooks={publication_on_failure},  # a failed step records why the run's dates are not published
+    description=(
+        "Load the day's interface files into raw, then dbt build (tests as checks) over the window, "
+        "then publish the dates (or record why not)."
+    ),
 )

@@ -16,6 +16,11 @@ What a new delivery of date D asks for:
   — the newest day arrives — is a run of that one day. Later deliveries inside the range are
   handled by it.
 
+No date is published out of order (:mod:`bankperf.publication`): a delivery whose previous day is
+not published — not delivered yet, still running, or failed — waits, with the reason as the tick's
+skip message, and is not marked handled; it runs alone once the previous day is published, or
+together with it when the previous day is (re-)delivered, since that day's chain includes it.
+
 A date beyond the partitions (a clock behind the core's) waits for a later tick. The instance
 queue runs one run at a time (``orchestration/instance.py``), so requests run in order.
 
@@ -23,10 +28,14 @@ On by default: deploying the code location is what turns the nightly automation 
 """
 
 import json
+from pathlib import Path
 
+import psycopg
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, sensor
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from bankperf import publication
+from bankperf.settings import db_settings
 from orchestration.deliveries import Delivery, contiguous_from, covering_run_id, deliveries, ready_time
 from orchestration.jobs import nightly_job
 from orchestration.partitions import daily_partitions
@@ -58,6 +67,7 @@ def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -
         delivery for delivery in deliveries(inbox.root()) if daily_partitions.has_partition_key(delivery.partition_key)
     ]
     requests = []
+    waiting: list[str] = []
     for delivery in delivered:
         if handled.get(delivery.folder) == delivery.ready_mtime_ns:
             continue
@@ -66,8 +76,29 @@ def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -
             context.log.info(f"{delivery.ready}: already covered by run {covering}.")
             handled[delivery.folder] = delivery.ready_mtime_ns
             continue
+        waits = _predecessor_problem(context, delivery, inbox.root())
+        if waits:
+            waiting.append(f"{delivery.ready}: waits. {waits}")
+            continue
         chain = contiguous_from(delivered, delivery)
         handled.update({day.folder: day.ready_mtime_ns for day in chain})
         requests.append(run_request_for(chain))
         context.log.info(f"{delivery.ready}: run for {chain[0].partition_key} .. {chain[-1].partition_key}.")
-    return SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))
+    for message in waiting:
+        context.log.info(message)
+    return SensorResult(
+        run_requests=requests,
+        cursor=json.dumps(handled, sort_keys=True),
+        skip_reason="\n".join(waiting) if waiting and not requests else None,
+    )
+
+
+def _predecessor_problem(context: SensorEvaluationContext, delivery: Delivery, root: Path) -> str | None:
+    """Why the delivery may not run yet (its previous day is not published), or None."""
+    try:
+        with psycopg.connect(db_settings().url, autocommit=True) as conn:
+            publication.ensure_tables(conn)
+            return publication.predecessor_problem(conn, delivery.biz_date, root)
+    except psycopg.OperationalError as exc:  # the run's own gate decides when the database is back
+        context.log.warning(f"publication state not readable ({str(exc).strip()}); requesting the run anyway.")
+        return None

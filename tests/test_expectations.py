@@ -41,6 +41,8 @@ BROKEN = {
     ("LOAN", "five_class_accepted"): (CRITICAL, ["acct_no=7100040001", "sub_acct_no=0001", "five_class=7"]),
     ("DEP", "cust_id_in_cust"): (WARNING, ["acct_no=3900030001", "sub_acct_no=0001", "cust_id=C999"]),
     ("REL", "dep_account_exists"): (CRITICAL, ["acct_type=DEP", "acct_no=6299990001", "emp_id=E001"]),
+    ("DEP", "org_id_in_org"): (CRITICAL, ["acct_no=6200040001", "sub_acct_no=0002", "org_id=0999"]),
+    ("REL", "emp_id_in_emp"): (CRITICAL, ["acct_type=LOAN", "acct_no=7100020001", "emp_id=E999"]),
 }
 
 
@@ -77,6 +79,11 @@ def broken_day() -> dict[str, list[str]]:
     at = _line_of(loan, "LOAN", "7100040001", "0001")
     loan[at] = _set(loan[at], "LOAN", "five_class", "7")  # no such class
     rows["REL"].append("DEP|6299990001|0001|E001|100.00|20260105|")  # an account DEP does not have
+    at = _line_of(dep, "DEP", "6200040001", "0002")
+    dep[at] = _set(dep[at], "DEP", "org_id", "0999")  # an institution ORG does not have
+    rel = rows["REL"]
+    at = next(index for index, line in enumerate(rel) if line.startswith("LOAN|7100020001|0001|E005|"))
+    rel[at] = rel[at].replace("|E005|", "|E999|")  # an employee EMP does not have
     return rows
 
 
@@ -186,7 +193,7 @@ def test_broken_day_fails_exactly_the_broken_expectations(broken: dict[str, Feed
         for text in named:
             assert text in failure.message, failure.message
     assert {code for code, v in broken.items() if not v.success} == {"DEP", "LOAN", "REL"}
-    assert [len(broken["DEP"].errors), len(broken["DEP"].warnings)] == [1, 1]
+    assert [len(broken["DEP"].errors), len(broken["DEP"].warnings)] == [2, 1]
 
 
 def test_one_feed_can_be_validated_alone(broken: dict[str, FeedValidation], output: Path) -> None:

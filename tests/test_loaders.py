@@ -96,6 +96,20 @@ def test_missing_control_file(fresh_db: str, tmp_path: Path) -> None:
     assert "DEP_20260201.ctl" in outcome.error and "missing" in outcome.error
 
 
+def test_data_file_missing_fails_the_feed_naming_the_file_and_keeps_previous_state(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    day = dt.date(2026, 2, 10)
+    data = write_feed(tmp_path, "DEP", day, [DEP_OK])
+    assert load_feed(fresh_db, tmp_path, feed("DEP"), day).status == "LOADED"
+    data.unlink()  # the control file arrived, the data file did not
+    outcome = load_feed(fresh_db, tmp_path, feed("DEP"), day)
+    assert outcome.status == "FAILED"
+    assert str(data) in outcome.error and "missing" in outcome.error
+    assert _count(fresh_db, "raw.dep", day) == 1  # the previous load stays
+    assert _log(fresh_db, "DEP", day)["status"] == "FAILED"
+
+
 @pytest.mark.parametrize(
     ("override", "expected"),
     [({"row_count": 5}, "1 data lines, but DEP_20260203.ctl says 5"), ({"md5": "0" * 32}, "MD5")],

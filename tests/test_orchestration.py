@@ -227,7 +227,7 @@ def _redeliver(ready: Path, seconds_later: int = 60) -> None:
     os.utime(ready, ns=(later, later))
 
 
-def test_sensor_requests_a_run_per_delivery(defs: Definitions, tmp_path: Path) -> None:
+def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_path: Path) -> None:
     from orchestration.sensors import inbox_ready_sensor
 
     inbox = tmp_path / "inbox"

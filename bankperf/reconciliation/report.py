@@ -50,6 +50,8 @@ class Reconciliation:
 
 def fetch(biz_date: dt.date, url: str | None = None) -> Reconciliation:
     with psycopg.connect(url or db_settings().url) as conn:
+        if conn.execute("select to_regclass('marts.rpt_gl_reconciliation')").fetchone()[0] is None:
+            return Reconciliation(biz_date, [], [])  # nothing built yet: the report says so
         cur = conn.execute(
             f"select {', '.join(LINE_COLUMNS)} from marts.rpt_gl_reconciliation where biz_date = %s "
             "order by status = 'OK', org_id, subject_code, currency",
@@ -70,10 +72,16 @@ def fetch(biz_date: dt.date, url: str | None = None) -> Reconciliation:
     return Reconciliation(biz_date, lines, accounts)
 
 
+def report_dir(biz_date: dt.date, root: Path | None = None) -> Path:
+    """Where a date's report goes: ``<root>/<YYYYMMDD>/``, root default ``<BANKPERF_HOME>/recon`` (var/recon)."""
+    return (Path(root) if root else home() / "recon") / f"{biz_date:%Y%m%d}"
+
+
 def write_report(biz_date: dt.date, out_dir: Path | None = None, url: str | None = None) -> tuple[Path, Path]:
-    """Write ``recon_<D>.xlsx`` and ``recon_<D>.html``; returns their paths."""
+    """Write ``recon_<D>.xlsx`` and ``recon_<D>.html`` into ``out_dir`` (default :func:`report_dir`);
+    returns their paths. The nightly run writes them for every date it processes, failing ones too."""
     recon = fetch(biz_date, url)
-    folder = Path(out_dir) if out_dir else home() / "reports" / "reconciliation"
+    folder = Path(out_dir) if out_dir else report_dir(biz_date)
     folder.mkdir(parents=True, exist_ok=True)
     xlsx = folder / f"recon_{biz_date:%Y%m%d}.xlsx"
     page = folder / f"recon_{biz_date:%Y%m%d}.html"

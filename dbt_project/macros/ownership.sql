@@ -89,3 +89,11 @@
         coalesce({{ relation }}.{{ attribute }}, '')
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro rebuilt_days_filter(column) -%}
+    {#- The days a model over owners rebuilds: the window's, and before it the days a restatement
+        changed (from the earliest). -#}
+    {{ column }} >= {{ first_rebuilt_day(ref('int_ownership_restatements')) }}
+    and {{ column }} <= {{ window_end("'infinity'::date") }}
+{%- endmacro %}

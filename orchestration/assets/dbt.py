@@ -17,6 +17,10 @@ window. ``dbt build`` runs seeds, models and tests in DAG order; a failing test 
 non-zero, which fails the step (and so the run). Each test is an asset check, blocking when
 its severity is ``error``.
 
+Before building, the window goes through the publication gate (``assets/publication.py``): it is
+not built when the day before its first date is not published (nothing publishes out of order),
+and its dates are marked BUILDING until the run publishes them or records why not.
+
 One ``dbt build`` at a time per database: the build holds a PostgreSQL advisory lock, so a
 ``bankperf run`` and a run the daemon launched (which the instance's queue cannot see as
 rivals) wait for each other instead of rebuilding the same tables at once.
@@ -36,7 +40,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from bankperf.settings import db_settings
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
-from orchestration.resources import WarehouseDbtResource
+from orchestration.resources import InboxResource, WarehouseDbtResource
 
 RAW_SCHEMA = "raw"
 BUILD_LOCK_KEY = 7_405_890_120  # pg_advisory_lock key: "bankperf dbt build" (one build per database)
@@ -103,8 +107,11 @@ def dbt_window(context: AssetExecutionContext) -> dict[str, str]:
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
 )
-def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox: InboxResource) -> Iterator[Any]:
     """``dbt build`` over the run's window of business dates."""
+    from orchestration.assets.publication import start_build  # (it reads this module's translator)
+
+    start_build(context, inbox.root())  # no window whose predecessor is not published; its dates BUILDING
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
     with one_build_at_a_time(context):

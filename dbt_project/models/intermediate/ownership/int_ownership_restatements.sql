@@ -35,9 +35,12 @@ limits as (
 ),
 
 pending as (
+    -- the ownership inputs' entries (other kinds' restatements are not this build's to mark done)
     select restatements.*
     from restatements
-    where restatements.status = 'PENDING'
+    where
+        restatements.status = 'PENDING'
+        and restatements.kind in ('ownership_override', 'relation_approval', 'transfer_decision')
 ),
 
 account_inputs as (

@@ -1,13 +1,14 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='biz_date',
-        incremental_predicates=[window_filter('biz_date')],
+        incremental_strategy='append',
         on_schema_change='fail',
         tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
+        pre_hook=[
+            "{{ assert_window_views_rebuilt() }}",
+            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+        ],
     )
 }}
 
@@ -20,22 +21,22 @@ with
 
 account_profits as (
     select * from {{ ref('fct_account_profit_daily') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 account_owners as (
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 fee_allocations as (
     select * from {{ ref('fct_fee_allocations') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 settlements as (
     select * from {{ ref('fct_intl_settlements') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 owner_shares as (

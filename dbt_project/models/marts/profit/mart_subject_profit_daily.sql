@@ -1,9 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='biz_date',
-        incremental_predicates=[window_filter('biz_date')],
+        incremental_strategy='append',
         on_schema_change='fail',
         tags=['daily'],
         indexes=[
@@ -14,6 +12,7 @@
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
+            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -32,12 +31,12 @@ with
 
 owner_days as (
     select * from {{ ref('fct_profit_owner_daily') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 card_allocations as (
     select * from {{ ref('fct_card_allocations_daily') }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 ancestors as (
@@ -130,7 +129,7 @@ day_totals as (
 
 window_bounds as (
     select
-        {{ window_start('(select min(day_totals.biz_date) from day_totals)') }} as first_date,
+        {{ first_rebuilt_day(ref('int_ownership_restatements')) }} as first_date,
         {{ window_end('(select max(day_totals.biz_date) from day_totals)') }} as last_date
 ),
 

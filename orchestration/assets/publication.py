@@ -1,0 +1,290 @@
+"""Publication as the last asset of the nightly run: which dates BI may read (:mod:`bankperf.publication`).
+
+- ``publication`` (group ``publication``) depends on every dbt model of schema ``marts``, so it runs
+  only after the loads, every blocking raw check and the whole ``dbt build`` with its blocking
+  tests succeeded. It publishes the run's dates (``audit.publication_log`` ``PUBLISHED``) when the
+  day before the first one is published (or nothing earlier was ever processed) and regenerates the
+  ``published`` views from the dbt manifest; otherwise it marks them ``WITHHELD`` and fails the run
+  with a message naming the missing predecessor.
+- ``publication_on_failure``, a failure hook on every step of the job: a step that fails stops the
+  run before ``publication``, so the hook records the run's dates instead: ``FAILED`` with the
+  step's message, the failed checks and — after a failed dbt build — the GL lines that break; a
+  date whose own checks passed while another date of the same build failed is ``WITHHELD``. It also
+  regenerates the ``published`` views (``dbt build`` drops the views of the table marts it
+  replaces).
+- :func:`start_build`, called by the dbt asset before it builds: a window whose first date's
+  predecessor is not published is not built (``WITHHELD``, with the reason); otherwise its dates
+  are ``BUILDING`` until the run ends, so BI never reads a date while dbt rewrites it.
+- Both write the finance reconciliation report (``.xlsx`` and ``.html``) of every date of the run,
+  failing ones too, into ``<BANKPERF_HOME>/recon/<YYYYMMDD>/``; the raw checks already keep the
+  great-expectations Data Docs in ``<BANKPERF_HOME>/quality/<YYYYMMDD>/``.
+"""
+
+
+import datetime as dt
+import json
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import psycopg
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    BetaWarning,
+    ConfigurableResource,
+    DagsterEventType,
+    Failure,
+    HookContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    failure_hook,
+)
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
+from pydantic import Field
+
+from bankperf import publication as pub
+from bankperf.quality.validate import day_folder
+from bankperf.reconciliation.report import report_dir, write_report
+from bankperf.run import first_line
+from bankperf.settings import db_settings
+from orchestration.partitions import business_date, daily_partitions
+from orchestration.project import manifest_path
+
+PUBLICATION_KEY = AssetKey(["publication"])
+PUBLICATION_STEP = "publication"
+DBT_STEP_PREFIX = "dbt_models"
+
+
+class PublicationResource(ConfigurableResource):
+    """Where the run writes each date's reconciliation report."""
+
+    recon_dir: str | None = Field(
+        default=None,
+        description="Folder holding one <YYYYMMDD>/ per date; empty means <BANKPERF_HOME>/recon (var/recon).",
+    )
+
+    def root(self) -> Path | None:
+        return Path(self.recon_dir).expanduser().resolve() if self.recon_dir else None
+
+
+def _mart_keys() -> list[AssetKey]:
+    """The asset keys of the dbt models in schema ``marts`` (what ``publication`` waits for)."""
+    from orchestration.assets.dbt import translator
+
+    manifest = json.loads(manifest_path().read_text())
+    return sorted(
+        {
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and node["schema"] == "marts"
+            and node["config"]["materialized"] != "ephemeral"
+        },
+        key=lambda key: key.to_user_string(),
+    )
+
+
+def dates_of_run(tags: Mapping[str, str]) -> list[dt.date]:
+    """The business dates of a run, from its partition tags (a partition, or a range run as one run)."""
+    if tags.get(PARTITION_NAME_TAG):
+        return [business_date(tags[PARTITION_NAME_TAG])]
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if not (start and end):
+        return []
+    first, last = business_date(start), business_date(end)
+    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _write_reports(dates: Sequence[dt.date], root: Path | None, log) -> dict[str, str]:
+    """The reconciliation report of each date (failing dates too); returns the HTML page per date."""
+    pages = {}
+    for biz_date in dates:
+        try:
+            _, page = write_report(biz_date, report_dir(biz_date, root))
+        except (OSError, psycopg.Error) as exc:  # a report is for people; it never decides publication
+            log.warning(f"{biz_date:%Y-%m-%d}: reconciliation report not written: {exc}")
+            continue
+        pages[f"{biz_date:%Y-%m-%d}"] = str(page)
+    return pages
+
+
+def _refresh_views(conn: psycopg.Connection) -> list[str]:
+    return pub.refresh_views(conn, pub.marts_of(manifest_path()))
+
+
+def start_build(context: AssetExecutionContext, inbox: Path) -> None:
+    """Before dbt builds the run's window: refuse it when its first date's predecessor is not published
+    (``Failure``, recorded WITHHELD), else mark its dates BUILDING (hidden until the run publishes them)."""
+    dates = [business_date(key) for key in context.partition_keys]
+    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+        pub.ensure_tables(conn)
+        problem = pub.predecessor_problem(conn, dates[0], inbox)
+        if not problem:
+            started = f"dbt build started by run {context.run.run_id} (if that run is gone, it was interrupted: rerun)"
+            pub.record(conn, context.run.run_id, [pub.Decision(day, pub.BUILDING, started) for day in dates])
+    if problem:
+        context.log.error(problem)
+        raise Failure(description=problem, metadata={"publication": MetadataValue.text(pub.WITHHELD)})
+
+
+def _define_publication():
+    @asset(
+        key=PUBLICATION_KEY,
+        group_name="publication",
+        deps=_mart_keys(),
+        partitions_def=daily_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        kinds={"python", "postgres"},
+        description=(
+            "Publishes the run's business dates once every gate passed (loads, raw checks, dbt build and tests): "
+            "audit.publication_log, and the views of schema `published` (BI reads those; a failed date stays "
+            "out of them and the previous good state stays visible). A date publishes only after its "
+            "predecessor. Writes each date's reconciliation report to var/recon/<YYYYMMDD>/."
+        ),
+        metadata={"dagster/table_name": f"{pub.SCHEMA}.{pub.STATUS_VIEW}"},
+    )
+    def publication(context: AssetExecutionContext, publication: PublicationResource) -> MaterializeResult:
+        dates = [business_date(key) for key in context.partition_keys]
+        pages = _write_reports(dates, publication.root(), context.log)
+        with psycopg.connect(db_settings().url, autocommit=True) as conn:
+            pub.ensure_tables(conn)
+            problem = pub.predecessor_problem(conn, dates[0])  # (checked before the build too)
+            status = pub.WITHHELD if problem else pub.PUBLISHED
+            pub.record(conn, context.run.run_id, [pub.Decision(day, status, problem) for day in dates])
+            views = _refresh_views(conn)
+            through = pub.published_through(conn)
+        if problem:
+            raise Failure(description=problem, metadata={"publication": MetadataValue.text(pub.WITHHELD)})
+        context.log.info(
+            f"published {dates[0]:%Y-%m-%d} .. {dates[-1]:%Y-%m-%d}; BI's published views now show up to {through} "
+            f"({len(views)} views in schema {pub.SCHEMA})"
+        )
+        return MaterializeResult(
+            metadata={
+                "published_through": MetadataValue.text(str(through)),
+                "dates": MetadataValue.text(", ".join(f"{day:%Y-%m-%d}" for day in dates)),
+                "views": MetadataValue.text(", ".join(f"{pub.SCHEMA}.{name}" for name in views)),
+                "reconciliation_reports": MetadataValue.json(pages),
+                "data_docs": MetadataValue.json(
+                    {f"{day:%Y-%m-%d}": str(day_folder(day) / "data_docs" / "index.html") for day in dates}
+                ),
+            }
+        )
+
+    return publication
+
+
+with warnings.catch_warnings():  # backfill_policy on @asset is "beta" in this Dagster; relied on knowingly
+    warnings.simplefilter("ignore", BetaWarning)
+    publication_asset = _define_publication()
+
+
+# ---------------------------------------------------------------------------------------------
+# A failed step: record why the run's dates are not published
+
+
+def _mentions(text: str, biz_date: dt.date) -> bool:
+    return f"{biz_date:%Y-%m-%d}" in text or f"{biz_date:%Y%m%d}" in text
+
+
+def _failed_checks(context: HookContext) -> list[str]:
+    """One line per failed blocking check of the run so far (its name, then its description's lines)."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    lines = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity.value != "ERROR":
+            continue
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        described = [line.strip("- ").strip() for line in (evaluation.description or "").splitlines() if line.strip()]
+        lines.append(f"check failed: {name}" + (f": {described[0]}" if described else ""))
+        lines += [f"  {line}" for line in described[1:]]
+    return lines
+
+
+def decisions_for_failure(
+    conn: psycopg.Connection,
+    dates: Sequence[dt.date],
+    step: str,
+    message: str,
+    checks: Sequence[str],
+    status_hint: str | None,
+) -> list[pub.Decision]:
+    """FAILED for the dates the failure names (or all, when it names none), WITHHELD for the others."""
+    header = f"step {step} failed: {first_line(message)}"
+    if status_hint == pub.WITHHELD:
+        return [pub.Decision(day, pub.WITHHELD, header) for day in dates]
+    own: dict[dt.date, list[str]] = {day: [] for day in dates}
+    if step.startswith(DBT_STEP_PREFIX):
+        for day in dates:
+            own[day] += pub.gl_breaks(conn, day)
+    general = []
+    for line in checks:  # (the message's own lines may quote the whole window, e.g. dbt's --vars)
+        named = [day for day in dates if _mentions(line, day)]
+        for day in named:
+            own[day].append(line.strip())
+        if not named:
+            general.append(line.rstrip())
+    faulty = [day for day in dates if own[day] or _mentions(message.splitlines()[0] if message else "", day)]
+    decisions = []
+    for day in dates:
+        if not faulty or day in faulty:
+            decisions.append(pub.Decision(day, pub.FAILED, "\n".join([header, *own[day], *general])))
+        else:
+            blamed = ", ".join(f"{other:%Y-%m-%d}" for other in faulty)
+            decisions.append(
+                pub.Decision(day, pub.WITHHELD, f"withheld: the same run failed on {blamed}\n{header}")
+            )
+    return decisions
+
+
+def _message(exception: BaseException | None) -> tuple[str, str | None]:
+    """The failure's text and the publication status it asks for (a Failure may say WITHHELD)."""
+    if isinstance(exception, Failure):
+        hint = (exception.metadata or {}).get("publication")
+        return exception.description or "", getattr(hint, "value", None)
+    text = str(exception) if exception is not None else "unknown error"
+    return re.sub(r"\n{3,}", "\n\n", text), None
+
+
+@failure_hook(name="publication_on_failure", required_resource_keys={"publication"})
+def publication_on_failure(context: HookContext) -> None:
+    if context.step_key == PUBLICATION_STEP:  # it recorded its own decision
+        return
+    run = context.instance.get_run_by_id(context.run_id)
+    dates = dates_of_run(run.tags if run else {})
+    if not dates:
+        return
+    message, hint = _message(context.op_exception)
+    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+        pub.ensure_tables(conn)
+        decisions = decisions_for_failure(conn, dates, context.step_key, message, _failed_checks(context), hint)
+        new_dates = pub.record(conn, context.run_id, decisions)
+        _refresh_views(conn)
+    for decision in decisions:
+        if decision.biz_date in new_dates:
+            context.log.error(f"{decision.biz_date:%Y-%m-%d} not published ({decision.status}): {decision.reason}")
+    # the finance report of each date, once per run (the hook runs for every failed step)
+    pages = _write_reports(new_dates, context.resources.publication.root(), context.log)
+    for day, page in pages.items():
+        context.log.info(f"{day}: reconciliation report {page}")
+
+
+__all__ = [
+    "PUBLICATION_KEY",
+    "PublicationResource",
+    "dates_of_run",
+    "publication_asset",
+    "publication_on_failure",
+    "start_build",
+]
