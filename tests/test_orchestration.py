@@ -167,7 +167,9 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             exists = conn.execute("select to_regclass(%s)", (relation,)).fetchone()[0]
             assert exists is not None, f"{relation} was not built"
             assert _asset_key(node) in materialized
-        facts = [node for node in _dbt_assets(manifest).values() if node["name"].startswith("fct_")]
+        # the day-keyed facts (monthly ones built from management inputs may be empty without them)
+        facts = [node for node in _dbt_assets(manifest).values()
+                 if node["name"].startswith("fct_") and "biz_date" in node.get("columns", {})]
         for node in facts:
             table = sql.Identifier(node["schema"], node["alias"])
             rows = conn.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
@@ -326,7 +328,8 @@ def test_bankperf_run_builds_a_range_across_the_year_end_as_one_run(
         days = conn.execute("select distinct biz_date from raw.dep order by 1").fetchall()
         assert [day for (day,) in days] == [dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
         for node in _dbt_assets(manifest).values():
-            if node["name"].startswith("fct_") and "biz_date" in node.get("columns", {}):
+            # the daily facts (events such as international settlements may not occur in a small bank)
+            if node["name"].startswith("fct_") and node["name"].endswith("_daily"):
                 table = sql.Identifier(node["schema"], node["alias"])
                 built = conn.execute(sql.SQL("select count(distinct biz_date) from {}").format(table)).fetchone()[0]
                 assert built == 2, f"{node['name']}: {built} business dates, expected both"
