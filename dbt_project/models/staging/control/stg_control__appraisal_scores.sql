@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('control_indicators', 'appraisal_scores_current') }}
+    select * from {{ source('control', 'appraisal_scores_current') }}
 ),
 
 final as (

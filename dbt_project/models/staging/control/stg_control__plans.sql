@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('control_indicators', 'plans_current') }}
+    select * from {{ source('control', 'plans_current') }}
 ),
 
 final as (
