@@ -130,6 +130,7 @@ def test_manager_balance_indicators(bank: tuple[str, Path]) -> None:
     assert e1["FEE_INCOME_Y"] == Decimal("50")          # the LN01 fee is not assessed
     assert e1["FEE_INCOME_M"] == Decimal("50")
     assert e1["LOAN_BAL"] == Decimal("0") and e1["NPL_RATIO"] is None  # no loans: the ratio is empty
+    assert e1["NO_LOAN_CUST_DEP_BAL"] == Decimal("0")   # P9, whose deposits E1 holds, has the housing loan L2
     e2 = _values(url, "E2")
     assert e2["CORP_DEP_BAL"] == Decimal("5000")
     assert e2["DEP_FTP_PROFIT_Y"] == Decimal("0.5")     # 5,000 × (2.10 − 0.30) / 100 / 360 = 0.25 a day × 2

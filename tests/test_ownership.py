@@ -246,6 +246,9 @@ def test_manager_customers_compare_with_last_month_end(bank: tuple[str, Path]) -
                            (DAYS[3],)).fetchone()
     # E1 on 2 Feb and on 31 Jan: A1 1,000 + A2 60.01 + A3 700 + A12 stock 600 + A13 tier 1 500 = 2,860.01
     assert row == (Decimal("2860.01"), Decimal("2860.01"))
+    # C1 has no loan: all of it is no-loan-customer deposits (无贷户存款)
+    assert _value(url, "select value from marts.mart_indicator_value where biz_date = %s and subject_id = 'E1' "
+                       "and indicator_code = 'NO_LOAN_CUST_DEP_BAL'", (DAYS[3],)) == Decimal("2860.01")
 
 
 def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> None:

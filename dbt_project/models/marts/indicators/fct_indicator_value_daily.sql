@@ -96,6 +96,10 @@ balance_statistics as (
             and {{ list_matches('base_indicators.deposit_classes', 'balances.deposit_class') }}
             and {{ list_matches('base_indicators.currencies', 'balances.currency') }}
             and (base_indicators.is_npl is null or balances.is_npl = base_indicators.is_npl)
+            and (
+                base_indicators.is_loan_customer is null
+                or balances.is_loan_customer = base_indicators.is_loan_customer
+            )
     where balances.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
     group by
         balances.biz_date,

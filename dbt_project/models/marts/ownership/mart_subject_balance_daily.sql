@@ -19,7 +19,9 @@
 }}
 
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
-{%- set attributes = ['acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl'] %}
+{%- set attributes = [
+    'acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl', 'is_loan_customer',
+] %}
 {%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
 with
 
@@ -49,12 +51,35 @@ rebuilt_days as (
         {{ window_end("(select max(account_days.biz_date) from account_days)") }} as last_date
 ),
 
-day_accounts as (
+rebuilt_accounts as (
     select account_days.*
     from account_days
     where
         account_days.biz_date >= (select rebuilt_days.first_date from rebuilt_days)
         and account_days.biz_date <= (select rebuilt_days.last_date from rebuilt_days)
+),
+
+loan_customers as (
+    -- customers with credit business that day (a loan with a balance): their deposits are not
+    -- 无贷户存款 (no-loan-customer deposits)
+    select distinct
+        biz_date,
+        cust_id
+    from rebuilt_accounts
+    where
+        acct_type = 'LOAN'
+        and balance <> 0
+),
+
+day_accounts as (
+    select
+        rebuilt_accounts.*,
+        loan_customers.cust_id is not null as is_loan_customer
+    from rebuilt_accounts
+    left join loan_customers
+        on
+            rebuilt_accounts.biz_date = loan_customers.biz_date
+            and rebuilt_accounts.cust_id = loan_customers.cust_id
 ),
 
 day_owners as (
@@ -241,6 +266,7 @@ final as (
         nullif(deposit_class, '')::text as deposit_class,
         currency::text as currency,
         is_npl::boolean as is_npl,
+        is_loan_customer::boolean as is_loan_customer,
         -- period figures (积数 and 日均)
         {%- for suffix, period in periods.items() %}
             cum_balance_cny_{{ suffix }}::numeric(26, 2) as cum_balance_cny_{{ suffix }},
