@@ -10,6 +10,8 @@ previous year-end), 1 and 2 Jan 2026. Accounts (CNY unless said):
 - D3 personal USD deposit of P9 at 0101, REL E1: 100.00 USD at 7.0 = 700.00 every day
 - D4 interbank deposit of I1 at 0102, no manager: V0102, 9,000.00 every day
 - L1 corporate loan of C1 at 0101, REL E2: 10,000.00; five-class 1, substandard (3) on 2 Jan
+- C1 is a small enterprise from 1 Jan (customer flag); L1's own flag says no on 31 Dec and 1 Jan
+  and is empty on 2 Jan, so L1 is a small-enterprise loan on 2 Jan only
 - L2 housing loan of P9 at 0102, ledger manager E3: 2,000.00 / 2,000.00 / 1,900.00, matures 15 Jan 2026
 - fees on 2 Jan: 50.00 RETAIL to E1 (assessed) and 30.00 LN01 to E1 (not assessed)
 
@@ -48,6 +50,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
     d1 = ["1000.00", "1300.00", "1600.00"][index]
     l2 = ["2000.00", "2000.00", "1900.00"][index]
     l1_class = "3" if day == D else "1"
+    l1_small = {0: "0", 1: "0", 2: ""}[index]   # L1's own flag: none on 2 Jan, so C1's decides
+    c1_small = "0" if index == 0 else "1"       # C1 is a small enterprise from 1 Jan
     deposits = [
         f"0101|D1|0001|P9|储蓄|CNY|{d1}|2011|N|20250101||20250101|99991231|CUR|0.300000|GEN|0|",
         "0101|D2|0001|C1|对公|CNY|5000.00|2001|N|20250101||20250101|99991231|CUR|0.300000|GEN|0|",
@@ -56,7 +60,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
     ]
     loans = [
         f"0101|L1|0001|C1|对公贷款|CNY|10000.00|1301|N|20250101||20250101|20270101|Y01|3.650000|H1|C|{l1_class}"
-        "|0.00|0.00|0.00|100|0|",
+        f"|0.00|0.00|0.00|100|{l1_small}|",
         f"0102|L2|0001|P9|住房贷款|CNY|{l2}|1305|N|20250101||20250101|20260115|Y01|3.950000|H2|M|1"
         "|0.00|0.00|0.00|50|0|E3",
     ]
@@ -67,7 +71,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
                 "0101|一支行|0100|3|SB|A|19980301", "0102|二支行|0100|3|SB|A|19980301"],
         "EMP": ["E1|甲|0101|CM|A|20150701|", "E2|乙|0101|CM|A|20150701|", "E3|丙|0102|CM|A|20150701|",
                 "P1|丁|0101|PRES|A|20150701|"],
-        "CUST": ["P9|个人九|P||0||||0101", "C1|公司一|C||0||||0101", "I1|同业一|I||0||||0102"],
+        "CUST": ["P9|个人九|P||0||||0101", f"C1|公司一|C||{c1_small}||||0101", "I1|同业一|I||0||||0102"],
         "FX": ["CNY|人民币|1.000000|360|365", "USD|美元|7.000000|360|360"],
         "DEP": deposits,
         "LOAN": loans,
@@ -137,6 +141,14 @@ def test_manager_balance_indicators(bank: tuple[str, Path]) -> None:
     assert e2["LOAN_BAL"] == Decimal("10000") and e2["NPL_BAL"] == Decimal("10000")
     assert e2["NPL_RATIO"] == Decimal("100")
     assert e2["CORP_LOAN_BAL"] == Decimal("10000")
+    # small enterprises: D2 by its customer's flag (from 1 Jan); L1 by its own flag while it has one
+    assert e2["SME_DEP_BAL"] == Decimal("5000")
+    assert e2["SME_DEP_INC_Y"] == Decimal("5000")       # C1 was not small on 31 Dec
+    assert e2["SME_DEP_AVG_Y"] == Decimal("5000")       # (5,000 + 5,000) / 2
+    assert e2["SME_LOAN_BAL"] == Decimal("10000")
+    assert e2["SME_LOAN_INC_Y"] == Decimal("10000")
+    assert e2["SME_LOAN_AVG_Y"] == Decimal("5000")      # 1 Jan L1's own flag 0 wins over C1's: (0 + 10,000) / 2
+    assert e1["SME_DEP_BAL"] == Decimal("0")            # personal deposits
     v0102 = _values(url, "V0102")
     assert v0102["IB_DEP_BAL"] == Decimal("9000") and v0102["DEP_BAL"] == Decimal("0")  # interbank excluded
 
@@ -153,6 +165,7 @@ def test_institution_indicators_both_calibers(bank: tuple[str, Path]) -> None:
         assert sub["RETAIL_LOAN_BAL"] == Decimal("1900")
         assert sub["RETAIL_LOAN_INC_Y"] == Decimal("-100")  # 1,900 − 2,000
         assert sub["IB_DEP_BAL"] == Decimal("9000")
+        assert head["SME_DEP_BAL"] == Decimal("5000") and head["SME_LOAN_AVG_Y"] == Decimal("5000")
     # every subject every day: 4 employees + 4 virtual managers, 4 institutions × 2 calibers, 3 days
     catalogue = _rows_of(url, "select count(*) from staging.indicator_catalogue")[0][0]
     counts = _rows_of(url, "select subject_type, caliber, count(*) from marts.mart_indicator_value group by 1, 2 "

@@ -43,12 +43,13 @@ by_caliber as (
         currency,
         is_npl,
         is_loan_customer,
+        is_small_enterprise,
         sum(balance_cny) filter (where caliber = 'ASSESSMENT') as assessment_balance_cny,
         sum(balance_cny) filter (where caliber = 'ACCOUNTING') as accounting_balance_cny,
         sum(cum_balance_cny_y) filter (where caliber = 'ASSESSMENT') as assessment_cum_y,
         sum(cum_balance_cny_y) filter (where caliber = 'ACCOUNTING') as accounting_cum_y
     from head_office_rows
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ),
 
 differences as (

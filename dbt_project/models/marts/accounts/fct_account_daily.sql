@@ -21,7 +21,7 @@
 {%- set attribute_columns = [
     'acct_type', 'acct_no', 'sub_acct_no', 'biz_date', 'org_id', 'cust_id',
     'mgr_emp_id', 'currency', 'subject_code', 'product_line', 'customer_segment', 'deposit_class', 'term_code',
-    'acct_status', 'loan_method', 'five_class', 'is_npl', 'annual_rate', 'risk_weight',
+    'acct_status', 'loan_method', 'five_class', 'is_npl', 'is_small_enterprise', 'annual_rate', 'risk_weight',
     'open_date', 'maturity_date', 'close_date',
 ] %}
 
@@ -194,6 +194,7 @@ account_rows as (
         attribute_rows.loan_method,
         attribute_rows.five_class,
         attribute_rows.is_npl,
+        attribute_rows.is_small_enterprise,
         attribute_rows.annual_rate,
         attribute_rows.risk_weight,
         attribute_rows.open_date,
@@ -232,6 +233,7 @@ final as (
         loan_method::text as loan_method,
         five_class::integer as five_class,
         is_npl::boolean as is_npl,
+        coalesce(is_small_enterprise, false)::boolean as is_small_enterprise,
         is_present::boolean as is_present,
         -- the day's amounts: 0 on a day the account is absent (loan-only amounts stay null on
         -- deposits); CNY at the day's rate, null when the rate is missing

@@ -100,6 +100,10 @@ balance_statistics as (
                 base_indicators.is_loan_customer is null
                 or balances.is_loan_customer = base_indicators.is_loan_customer
             )
+            and (
+                base_indicators.is_small_enterprise is null
+                or balances.is_small_enterprise = base_indicators.is_small_enterprise
+            )
     where balances.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
     group by
         balances.biz_date,

@@ -21,6 +21,7 @@
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
 {%- set attributes = [
     'acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl', 'is_loan_customer',
+    'is_small_enterprise',
 ] %}
 {%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
 with
@@ -267,6 +268,7 @@ final as (
         currency::text as currency,
         is_npl::boolean as is_npl,
         is_loan_customer::boolean as is_loan_customer,
+        is_small_enterprise::boolean as is_small_enterprise,
         -- period figures (积数 and 日均)
         {%- for suffix, period in periods.items() %}
             cum_balance_cny_{{ suffix }}::numeric(26, 2) as cum_balance_cny_{{ suffix }},
