@@ -166,12 +166,15 @@ def test_institution_indicators_both_calibers(bank: tuple[str, Path]) -> None:
         assert sub["RETAIL_LOAN_INC_Y"] == Decimal("-100")  # 1,900 − 2,000
         assert sub["IB_DEP_BAL"] == Decimal("9000")
         assert head["SME_DEP_BAL"] == Decimal("5000") and head["SME_LOAN_AVG_Y"] == Decimal("5000")
-    # every subject every day: 4 employees + 4 virtual managers, 4 institutions × 2 calibers, 3 days
-    catalogue = _rows_of(url, "select count(*) from staging.indicator_catalogue")[0][0]
+    # every subject every day: 4 employees + 4 virtual managers, 4 institutions × 2 calibers, 3 days; the
+    # month statements once a month (31 Dec, 2 Jan): 6 employee ones for each employee, EVA_M and EVA_Y for
+    # the two sub-branches
+    daily = _rows_of(url, "select count(*) from staging.indicator_catalogue where measure is null or measure not in "
+                          "('EVA', 'EMPLOYEE_PROFIT', 'EMPLOYEE_GROSS_PROFIT', 'DISCOUNT_PROFIT')")[0][0]
     counts = _rows_of(url, "select subject_type, caliber, count(*) from marts.mart_indicator_value group by 1, 2 "
                            "order by 1, 2")
-    assert counts == [("EMP", "ASSESSMENT", 8 * 3 * catalogue), ("ORG", "ACCOUNTING", 4 * 3 * catalogue),
-                      ("ORG", "ASSESSMENT", 4 * 3 * catalogue)]
+    assert counts == [("EMP", "ASSESSMENT", 8 * 3 * daily + 8 * 2 * 6), ("ORG", "ACCOUNTING", 4 * 3 * daily),
+                      ("ORG", "ASSESSMENT", 4 * 3 * daily + 2 * 2 * 2)]
 
 
 def test_plan_import_errors_name_the_row_and_import_nothing(bank: tuple[str, Path]) -> None:
@@ -229,6 +232,28 @@ def test_completion_follows_plans_at_once(bank: tuple[str, Path]) -> None:
                             "'DEP_INC_Y|EMP|E1|2026' order by batch_id")
     assert history == [(Decimal("1200"), "finance.li"), (Decimal("600"), "finance.li")]
     _import_plans(workdir, "plans_v3.csv", ["DEP_INC_Y,EMP,E1,2026,1200"])
+
+
+def test_month_statement_indicators_restart_the_year_and_take_plans(bank: tuple[str, Path]) -> None:
+    url, workdir = bank
+
+    def statement(day: dt.date, code: str) -> list[tuple]:
+        return _rows_of(url, "select value, plan_value, completion_pct from marts.mart_indicator_value where "
+                             "biz_date = %s and subject_id = 'E2' and indicator_code = %s", (day, code))
+
+    def gross(month: dt.date) -> Decimal:
+        return _rows_of(url, "select gross_profit_cny from marts.mart_employee_profit_monthly where emp_id = 'E2' "
+                             "and month_start = %s", (month,))[0][0]
+
+    january, december = gross(dt.date(2026, 1, 1)), gross(dt.date(2025, 12, 1))
+    assert january != 0 and december != 0
+    # evaluated on each month's last built day; the year to date starts again in January
+    assert statement(DAYS[0], "EMP_GROSS_PROFIT_M") == [(december, None, None)]
+    assert statement(DAYS[1], "EMP_GROSS_PROFIT_M") == []
+    assert statement(D, "EMP_GROSS_PROFIT_M")[0][0] == statement(D, "EMP_GROSS_PROFIT_Y")[0][0] == january
+    # a month plan of twice the figure: 50 %
+    _import_plans(workdir, "statement_plans.csv", [f"EMP_GROSS_PROFIT_M,EMP,E2,2026-01,{2 * january}"])
+    assert statement(D, "EMP_GROSS_PROFIT_M") == [(january, 2 * january, Decimal("50.0000"))]
 
 
 def test_plans_cli_and_xlsx_template(bank: tuple[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -120,8 +120,8 @@ EVA_HEADER = ("org_id,month,report_profit,receivable_interest_decrease,new_suspe
               "split_deposit_interest_expense,other_adjustments,action")
 
 
-def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
-    command = [str(DBT), "build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str, verb: str = "build") -> None:
+    command = [str(DBT), verb, "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
     result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
                             capture_output=True, text=True, check=False)
@@ -270,9 +270,9 @@ def test_management_inputs_validate_product_lines_and_single_rows(warehouse: str
     assert "rows 2, 3 give the same set twice" in str(caught.value)
 
 
-def _rows_of(url: str, sql: str) -> list[tuple]:
+def _rows_of(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(url) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
 
 
 def test_fees_route_to_employee_account_owners_or_virtual_manager(warehouse: str) -> None:
@@ -375,6 +375,36 @@ def test_corporate_department_eva_with_every_term(warehouse: str) -> None:
                                "where org_id = '0103'") == [
         ("CORPORATE_DEPARTMENT", Decimal("75.00"), Decimal("90.00"), Decimal("28.00"), Decimal("0.00"),
          Decimal("2.00"), Decimal("1.80"), Decimal("2885.20"))]
+
+
+def test_month_statements_are_indicators_on_the_months_last_built_day(warehouse: str) -> None:
+    """EVA, employee and discount profit as catalogue indicators: once a month, on its last built day."""
+    workdir = WORKDIRS[warehouse]
+    _dbt(workdir, D3, D3, "--select", "indicator_catalogue", verb="seed")
+    _dbt(workdir, D3, D3, "--select", "fct_indicator_value_monthly", verb="run")
+    statements = ("'EVA_M', 'EVA_Y', 'EMP_PROFIT_M', 'EMP_PROFIT_Y', 'EMP_GROSS_PROFIT_M', 'EMP_GROSS_PROFIT_Y', "
+                  "'DISCOUNT_PROFIT_M', 'DISCOUNT_PROFIT_Y'")
+    values = dict(((subject, code), value) for subject, code, value in _rows_of(
+        warehouse, "select subject_id, indicator_code, indicator_value from marts.fct_indicator_value_monthly "
+                   f"where biz_date = %s and caliber = 'ASSESSMENT' and indicator_code in ({statements})", (D3,)))
+    # the figures of the monthly marts (hand-computed in the tests above); March is the year's only month
+    assert values["0101", "EVA_M"] == values["0101", "EVA_Y"] == Decimal("81133.410000")
+    assert values["0103", "EVA_M"] == Decimal("2885.200000")
+    assert values["E001", "EMP_PROFIT_M"] == values["E001", "EMP_PROFIT_Y"] == Decimal("-18077.070000")
+    assert values["E001", "EMP_GROSS_PROFIT_M"] == Decimal("-17077.070000")
+    assert values["E003", "EMP_PROFIT_Y"] == Decimal("1.300000")
+    assert values["E002", "DISCOUNT_PROFIT_M"] == Decimal("750.000000")
+    assert values["V0102", "DISCOUNT_PROFIT_Y"] == Decimal("250.000000")
+    assert values["E002", "EMP_PROFIT_M"] == Decimal("750.000000") + _rows_of(
+        warehouse, "select deposit_profit_cny + loan_profit_cny + fee_income_cny - allocated_cost_cny "
+                   "from marts.mart_employee_profit_monthly where emp_id = 'E002'")[0][0]
+    # every subject has them: 3 employees and 5 virtual managers x 6 employee indicators; the sub-branches
+    # 0101, 0102 and corporate department 0103 x 2 EVA indicators (not the head office or the branch)
+    assert len(values) == 8 * 6 + 3 * 2
+    assert values["E003", "DISCOUNT_PROFIT_M"] == Decimal("0")
+    # month statements exist on the month's last built day only
+    assert _rows_of(warehouse, "select distinct biz_date, month_start from marts.fct_indicator_value_monthly") == [
+        (D3, dt.date(2026, 3, 1))]
 
 
 def test_cards_count_to_their_owners_by_share(warehouse: str) -> None:

@@ -25,7 +25,33 @@
             'PTD_M': 'effective_new_m_count', 'PTD_Y': 'effective_new_y_count'}},
         'CARD_ISSUED': {'source': 'profits', 'statistics': {'PTD_M': 'issued_m_count', 'PTD_Y': 'issued_y_count'}},
     }) -%}
+    {#- Month statements (monthly inputs: finance terms, manager costs, rediscount income), evaluated
+        per month on its last built day by fct_indicator_value_monthly: the model, its subject
+        column and type (institution types for ORG), and the amount column. -#}
+    {%- set month_statements = {
+        'EVA': {'relation': 'mart_eva_monthly', 'subject_type': 'ORG', 'subject_column': 'org_id',
+                'subject_kinds': ['SB', 'CD'], 'column': 'eva_cny'},
+        'EMPLOYEE_PROFIT': {'relation': 'mart_employee_profit_monthly', 'subject_type': 'EMP',
+                            'subject_column': 'emp_id', 'column': 'employee_profit_cny'},
+        'EMPLOYEE_GROSS_PROFIT': {'relation': 'mart_employee_profit_monthly', 'subject_type': 'EMP',
+                                  'subject_column': 'emp_id', 'column': 'gross_profit_cny'},
+        'DISCOUNT_PROFIT': {'relation': 'mart_employee_profit_monthly', 'subject_type': 'EMP',
+                            'subject_column': 'emp_id', 'column': 'discount_profit_cny'},
+    } -%}
+    {%- for measure, spec in month_statements.items() -%}
+        {%- do spec.update({'source': 'monthly', 'statistics': {'PTD_M': 'month_amount', 'PTD_Y': 'year_amount'}}) -%}
+        {%- do measures.update({measure: spec}) -%}
+    {%- endfor -%}
     {{- return(measures) -}}
+{%- endmacro %}
+
+
+{% macro daily_measures() -%}
+    {#- The measures evaluated every day by fct_indicator_value_daily (all but the month statements),
+        as a SQL list of strings. -#}
+    ({%- for measure, spec in indicator_measures().items() if spec.source != 'monthly' -%}
+        '{{ measure }}'{{ ', ' if not loop.last }}
+    {%- endfor -%})
 {%- endmacro %}
 
 

@@ -1,5 +1,6 @@
 -- Every subject of a day (each employee and virtual manager on the books, each institution in both
--- calibers) has every catalogue indicator (rows: a subject-day missing indicators).
+-- calibers) has every daily catalogue indicator - all but the month statements, which
+-- fct_indicator_value_monthly gives once a month (rows: a subject-day missing indicators).
 with
 
 indicator_values as (
@@ -9,6 +10,7 @@ indicator_values as (
 
 catalogue as (
     select * from {{ ref('indicator_catalogue') }}
+    where shape <> 'BASE' or measure in {{ daily_measures() }}
 ),
 
 subject_counts as (

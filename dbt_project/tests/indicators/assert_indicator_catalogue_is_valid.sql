@@ -1,6 +1,6 @@
 -- The catalogue is data, so it is checked as data: a BASE row names a measure and statistic the
 -- measure marts have (macro indicator_measures) and, for balances, an account type; SUM and RATIO
--- rows combine BASE indicators (two for a ratio). Rows: the catalogue rows that break this.
+-- rows combine daily BASE indicators (two for a ratio). Rows: the catalogue rows that break this.
 {%- set pairs = [] %}
 {%- for measure, spec in indicator_measures().items() %}
     {%- for statistic in spec.statistics %}
@@ -19,8 +19,9 @@ known_statistics as (
 ),
 
 base_codes as (
+    -- what SUM and RATIO may combine: daily BASE indicators (not month statements)
     select indicator_code from catalogue
-    where shape = 'BASE'
+    where shape = 'BASE' and measure in {{ daily_measures() }}
 )
 
 select

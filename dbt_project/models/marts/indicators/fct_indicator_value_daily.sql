@@ -73,8 +73,9 @@ statistic_dates as (
 ),
 
 base_indicators as (
+    -- month statements (EVA, employee profit) are fct_indicator_value_monthly's
     select * from catalogue
-    where shape = 'BASE'
+    where shape = 'BASE' and measure in {{ daily_measures() }}
 ),
 
 balance_statistics as (

@@ -1,9 +1,18 @@
 {{ config(materialized='view') }}
 
+{%- set indicator_value_columns = [
+    'biz_date', 'subject_type', 'subject_id', 'caliber', 'indicator_code', 'subject_name', 'subject_kind',
+    'subject_level', 'parent_org_id', 'indicator_value', 'statistic_value', 'base_date', 'base_value',
+] %}
+
 with
 
-indicator_values as (
+daily_values as (
     select * from {{ ref('fct_indicator_value_daily') }}
+),
+
+monthly_values as (
+    select * from {{ ref('fct_indicator_value_monthly') }}
 ),
 
 catalogue as (
@@ -12,6 +21,17 @@ catalogue as (
 
 plans as (
     select * from {{ ref('stg_control__plans') }}
+),
+
+indicator_values as (
+    -- the daily indicators, and the month statements on each month's last built day
+    select
+        {{ indicator_value_columns | join(',\n        ') }}
+    from daily_values
+    union all
+    select
+        {{ indicator_value_columns | join(',\n        ') }}
+    from monthly_values
 ),
 
 planned_values as (
