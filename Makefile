@@ -16,7 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: demo test lint docs bench-load dagster db-start db-stop clean install
+.PHONY: demo test lint docs bench-load bench-marts dagster db-start db-stop clean install
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ lint: db-start
 docs: db-start
 	source <($(BIN)/bankperf db env) && $(BIN)/dbt docs generate
 	@echo "dbt docs: target/index.html (serve with: source <(.venv/bin/bankperf db env) && .venv/bin/dbt docs serve)"
+
+## bench-marts: how fast the public marts answer the users' queries on the built demo bank
+bench-marts: db-start
+	$(BIN)/python -m benchmarks.bench_marts
 
 ## bench-load: bankperf load vs a bare psql \copy of the same file (prints both and the ratio)
 bench-load: db-start

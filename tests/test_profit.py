@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 
 DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 PROFIT = "+path:dbt_project/models/marts/profit"  # the profit marts and everything they are built from
+MONTH_STATEMENTS = "fct_indicator_value_monthly"  # EVA and employee profit as indicators
 D1, D2, D3 = dt.date(2026, 3, 14), dt.date(2026, 3, 15), dt.date(2026, 3, 16)
 
 
@@ -120,8 +121,8 @@ EVA_HEADER = ("org_id,month,report_profit,receivable_interest_decrease,new_suspe
               "split_deposit_interest_expense,other_adjustments,action")
 
 
-def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str, verb: str = "build") -> None:
-    command = [str(DBT), verb, "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
+    command = [str(DBT), "build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
     result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
                             capture_output=True, text=True, check=False)
@@ -152,9 +153,11 @@ def warehouse(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         write_day(inbox, day, _rows(day))
         result = load_date(inbox, day, quiet=True)
         assert result.ok, result.errors()
-    _dbt(workdir, D1, D1, "--select", PROFIT, "--indirect-selection", "cautious")
+    _dbt(workdir, D1, D1, "--select", PROFIT, "indicator_catalogue", MONTH_STATEMENTS, "--indirect-selection",
+         "cautious")
     for day in (D2, D3):
-        _dbt(workdir, day, day, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious")
+        _dbt(workdir, day, day, "--select", f"{PROFIT},tag:daily", MONTH_STATEMENTS, "--indirect-selection",
+             "cautious")
     WORKDIRS[fresh_db] = workdir
     yield fresh_db
 
@@ -379,9 +382,6 @@ def test_corporate_department_eva_with_every_term(warehouse: str) -> None:
 
 def test_month_statements_are_indicators_on_the_months_last_built_day(warehouse: str) -> None:
     """EVA, employee and discount profit as catalogue indicators: once a month, on its last built day."""
-    workdir = WORKDIRS[warehouse]
-    _dbt(workdir, D3, D3, "--select", "indicator_catalogue", verb="seed")
-    _dbt(workdir, D3, D3, "--select", "fct_indicator_value_monthly", verb="run")
     statements = ("'EVA_M', 'EVA_Y', 'EMP_PROFIT_M', 'EMP_PROFIT_Y', 'EMP_GROSS_PROFIT_M', 'EMP_GROSS_PROFIT_Y', "
                   "'DISCOUNT_PROFIT_M', 'DISCOUNT_PROFIT_Y'")
     values = dict(((subject, code), value) for subject, code, value in _rows_of(
@@ -443,7 +443,8 @@ def test_subject_figures_in_both_calibers(warehouse: str) -> None:
 def test_one_window_over_several_days_equals_day_by_day_runs(warehouse: str) -> None:
     """Last in the module: rebuilds the profit tables (14th alone, then the 15th-16th in one window)."""
     tables = {"fct_account_profit_daily": 4, "fct_fee_allocations": 3, "fct_profit_owner_daily": 4,
-              "mart_subject_profit_daily": 4, "mart_profit_owner_monthly": 4, "fct_card_allocations_daily": 3}
+              "mart_subject_profit_daily": 4, "mart_profit_owner_monthly": 4, "fct_card_allocations_daily": 3,
+              MONTH_STATEMENTS: 5}
 
     def snapshot() -> dict[str, list[tuple]]:
         return {table: _rows_of(warehouse, f"select * from marts.{table} order by "
@@ -452,6 +453,7 @@ def test_one_window_over_several_days_equals_day_by_day_runs(warehouse: str) -> 
 
     day_by_day = snapshot()
     workdir = WORKDIRS[warehouse]
-    _dbt(workdir, D1, D1, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious", "--full-refresh")
-    _dbt(workdir, D2, D3, "--select", f"{PROFIT},tag:daily", "--indirect-selection", "cautious")
+    _dbt(workdir, D1, D1, "--select", f"{PROFIT},tag:daily", MONTH_STATEMENTS, "--indirect-selection", "cautious",
+         "--full-refresh")
+    _dbt(workdir, D2, D3, "--select", f"{PROFIT},tag:daily", MONTH_STATEMENTS, "--indirect-selection", "cautious")
     assert snapshot() == day_by_day

@@ -1,4 +1,14 @@
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        on_schema_change='fail',
+        tags=['daily'],
+        pre_hook=["{{ assert_window_views_rebuilt() }}"],
+        post_hook=["analyze {{ this }}"],
+    )
+}}
 
 {%- set statements = {} %}
 {%- for measure, spec in indicator_measures().items() if spec.source == 'monthly' %}
@@ -19,7 +29,8 @@ institutions as (
 ),
 
 statement_amounts as (
-    -- each month statement's amount per subject and month, with the month's last built day
+    -- each month statement's amount per subject and month, with the month's last built day: the
+    -- months of the years the window (or a restatement before it) touches, so each year to date is whole
     {%- for measure, spec in statements.items() %}
         select
             '{{ measure }}' as measure,
@@ -28,6 +39,7 @@ statement_amounts as (
             through_date,
             {{ spec.column }} as amount
         from {{ ref(spec.relation) }}
+        where month_start >= {{ period_start(first_rebuilt_day(ref('int_ownership_restatements')), 'year') }}
         {%- if not loop.last %}
             union all
         {%- endif %}

@@ -2,8 +2,15 @@
 
 with
 
+-- the mart is read twice, through two CTEs each used once, so PostgreSQL inlines both (a CTE used
+-- twice is materialized whole)
 indicator_values as (
     select * from {{ ref('mart_indicator_value') }}
+),
+
+institution_values as (
+    select * from {{ ref('mart_indicator_value') }}
+    where subject_type = 'ORG'
 ),
 
 roles as (
@@ -67,14 +74,23 @@ evaluated_lines as (
             else institutions.completion_pct
         end as completion_pct
     from subject_lines
-    left join indicator_values as institutions
-        on
+    -- a lookup per line (lateral), so only that day's institution rows are read, however long the history
+    left join lateral (
+        select
+            institution_values.value,
+            institution_values.plan_value,
+            institution_values.completion_pct
+        from institution_values
+        where
             subject_lines.evaluated_on = 'OWN_INSTITUTION'
-            and institutions.subject_type = 'ORG'
-            and subject_lines.parent_org_id = institutions.subject_id
-            and subject_lines.caliber = institutions.caliber
-            and subject_lines.biz_date = institutions.biz_date
-            and subject_lines.indicator_code = institutions.indicator_code
+            and institution_values.subject_id = subject_lines.parent_org_id
+            and institution_values.caliber = subject_lines.caliber
+            and institution_values.biz_date = subject_lines.biz_date
+            and institution_values.indicator_code = subject_lines.indicator_code
+        -- one row per key; the limit also keeps the lookup a parameterized one (not flattened into a join)
+        order by institution_values.subject_id
+        limit 1
+    ) as institutions on true
 ),
 
 final as (
