@@ -37,6 +37,7 @@ import psycopg
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from bankperf.database import ensure_schemas
 from bankperf.settings import db_settings
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
@@ -111,6 +112,7 @@ def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox:
     """``dbt build`` over the run's window of business dates."""
     from orchestration.assets.publication import start_build  # (it reads this module's translator)
 
+    ensure_schemas()  # the control tables the sources read exist before any management input is imported
     start_build(context, inbox.root())  # no window whose predecessor is not published; its dates BUILDING
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
