@@ -50,6 +50,13 @@ BUILT = ("view", "table", "incremental")  # materializations that leave a relati
 
 
 @pytest.fixture(scope="module")
+def dbt_parse_vars(fresh_db: str) -> dict[str, str]:
+    """The module parses the dbt project in its database with the sample day's window, so the sample
+    day's build reuses the parse (conftest.dagster_home) instead of parsing the project again."""
+    return {"min_date": SAMPLE_DATE.isoformat(), "max_date": SAMPLE_DATE.isoformat()}
+
+
+@pytest.fixture(scope="module")
 def manifest(dagster_home: Path) -> dict:
     return json.loads(manifest_path().read_text())
 

@@ -47,6 +47,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
+def dbt_parse_vars(fresh_db: str) -> dict[str, str]:
+    """The module parses the dbt project in its database with the first run's window (D1), so that
+    run reuses the parse (conftest.dagster_home); each later window is parsed once by its run."""
+    return {"min_date": D1.isoformat(), "max_date": D1.isoformat()}
+
+
+@pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three generated days, kept aside; the test delivers them into the inbox one by one."""
     folder = tmp_path_factory.mktemp("bank")
