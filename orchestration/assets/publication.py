@@ -270,7 +270,10 @@ def publication_on_failure(context: HookContext) -> None:
         pub.ensure_tables(conn)
         decisions = decisions_for_failure(conn, dates, context.step_key, message, _failed_checks(context), hint)
         new_dates = pub.record(conn, context.run_id, decisions)
-        _refresh_views(conn)
+        # the hook runs for every failed step: regenerate the views once the dates are decided, and
+        # after a failed dbt build (which drops the views over the relations it rebuilt)
+        if new_dates or context.step_key.startswith(DBT_STEP_PREFIX):
+            _refresh_views(conn)
     for decision in decisions:
         if decision.biz_date in new_dates:
             context.log.error(f"{decision.biz_date:%Y-%m-%d} not published ({decision.status}): {decision.reason}")
