@@ -125,3 +125,43 @@
         else round(100 * (1 + ({{ actual }} - {{ plan }}) / abs({{ plan }})), 4)
     end
 {%- endmacro %}
+
+
+{% macro indicator_subject_days(days, institution_calibers) -%}
+    {#- The subjects of the indicators on each row of `days` (a relation with biz_date; its columns
+        are kept first): every employee on the books that day and every virtual manager in the
+        assessment caliber, every institution of the tree that day in `institution_calibers`. -#}
+    select
+        {{ days }}.*,
+        'EMP' as subject_type,
+        employees.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        employees.emp_name as subject_name,
+        case when employees.is_virtual then 'VIRTUAL' else employees.post_code end as subject_kind,
+        null::integer as subject_level,
+        employees.org_id as parent_org_id
+    from {{ days }}
+    inner join {{ ref('dim_employee') }} as employees
+        on
+            {{ days }}.biz_date >= employees.valid_from
+            and {{ days }}.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
+    where employees.status = 'A'
+    union all
+    select
+        {{ days }}.*,
+        'ORG' as subject_type,
+        institutions.org_id as subject_id,
+        calibers.caliber,
+        institutions.org_name as subject_name,
+        institutions.org_type as subject_kind,
+        institutions.org_level as subject_level,
+        institutions.parent_org_id
+    from {{ days }}
+    inner join {{ ref('dim_institution') }} as institutions
+        on
+            {{ days }}.biz_date >= institutions.valid_from
+            and {{ days }}.biz_date <= coalesce(institutions.valid_to, 'infinity'::date)
+    cross join (
+        values {% for caliber in institution_calibers %}('{{ caliber }}'){{ ', ' if not loop.last }}{% endfor %}
+    ) as calibers (caliber)
+{%- endmacro %}

@@ -32,14 +32,6 @@ profits as (
     select * from {{ ref('mart_subject_profit_daily') }}
 ),
 
-employees as (
-    select * from {{ ref('dim_employee') }}
-),
-
-institutions as (
-    select * from {{ ref('dim_institution') }}
-),
-
 restatements as (
     select * from {{ ref('int_ownership_restatements') }}
 ),
@@ -135,48 +127,9 @@ statistics as (
     select * from profit_statistics
 ),
 
-employee_days as (
-    -- every employee on the books that day and every virtual manager (assessment caliber only)
-    select
-        calendar.biz_date,
-        'EMP' as subject_type,
-        employees.emp_id as subject_id,
-        'ASSESSMENT' as caliber,
-        employees.emp_name as subject_name,
-        case when employees.is_virtual then 'VIRTUAL' else employees.post_code end as subject_kind,
-        null::integer as subject_level,
-        employees.org_id as parent_org_id
-    from calendar
-    inner join employees
-        on
-            calendar.biz_date >= employees.valid_from
-            and calendar.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
-    where employees.status = 'A'
-),
-
-institution_days as (
-    -- every institution of the tree that day, in both calibers
-    select
-        calendar.biz_date,
-        'ORG' as subject_type,
-        institutions.org_id as subject_id,
-        calibers.caliber,
-        institutions.org_name as subject_name,
-        institutions.org_type as subject_kind,
-        institutions.org_level as subject_level,
-        institutions.parent_org_id
-    from calendar
-    inner join institutions
-        on
-            calendar.biz_date >= institutions.valid_from
-            and calendar.biz_date <= coalesce(institutions.valid_to, 'infinity'::date)
-    cross join (values ('ASSESSMENT'), ('ACCOUNTING')) as calibers (caliber)
-),
-
 subject_days as (
-    select * from employee_days
-    union all
-    select * from institution_days
+    -- every active employee and virtual manager (assessment caliber), every institution (both calibers)
+    {{ indicator_subject_days('calendar', ['ASSESSMENT', 'ACCOUNTING']) }}
 ),
 
 day_amounts as (

@@ -20,14 +20,6 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
-employees as (
-    select * from {{ ref('dim_employee') }}
-),
-
-institutions as (
-    select * from {{ ref('dim_institution') }}
-),
-
 statement_amounts as (
     -- each month statement's amount per subject and month, with the month's last built day: the
     -- months of the years the window (or a restatement before it) touches, so each year to date is whole
@@ -86,36 +78,7 @@ evaluation_days as (
 
 subject_days as (
     -- every active employee and virtual manager, and every institution, on the evaluation day
-    select
-        evaluation_days.month_start,
-        evaluation_days.biz_date,
-        'EMP' as subject_type,
-        employees.emp_id as subject_id,
-        employees.emp_name as subject_name,
-        case when employees.is_virtual then 'VIRTUAL' else employees.post_code end as subject_kind,
-        null::integer as subject_level,
-        employees.org_id as parent_org_id
-    from evaluation_days
-    inner join employees
-        on
-            evaluation_days.biz_date >= employees.valid_from
-            and evaluation_days.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
-    where employees.status = 'A'
-    union all
-    select
-        evaluation_days.month_start,
-        evaluation_days.biz_date,
-        'ORG' as subject_type,
-        institutions.org_id as subject_id,
-        institutions.org_name as subject_name,
-        institutions.org_type as subject_kind,
-        institutions.org_level as subject_level,
-        institutions.parent_org_id
-    from evaluation_days
-    inner join institutions
-        on
-            evaluation_days.biz_date >= institutions.valid_from
-            and evaluation_days.biz_date <= coalesce(institutions.valid_to, 'infinity'::date)
+    {{ indicator_subject_days('evaluation_days', ['ASSESSMENT']) }}
 ),
 
 subject_months as (
@@ -148,6 +111,7 @@ subject_months as (
         subject_days.biz_date,
         subject_days.subject_type,
         subject_days.subject_id,
+        subject_days.caliber,
         subject_days.subject_name,
         subject_days.subject_kind,
         subject_days.subject_level,
@@ -163,7 +127,7 @@ final as (
         biz_date::date as biz_date,
         subject_type::text as subject_type,
         subject_id::text as subject_id,
-        'ASSESSMENT'::text as caliber,
+        caliber::text as caliber,
         indicator_code::text as indicator_code,
         -- the subject that day
         subject_name::text as subject_name,
