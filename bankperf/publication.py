@@ -12,7 +12,7 @@ dates, so the previous good state stays visible while a failed date is held back
   own checks failed, the reason names them and the lines/keys) or ``WITHHELD`` (the date is not
   at fault, but cannot publish: another date of the same build failed, or its predecessor is not
   published). The nightly job writes it: the Dagster asset ``publication`` on success, the job's
-  failure hook otherwise (``orchestration/assets/publication.py``).
+  failure hook otherwise (``orchestration/assets/publishing.py``).
 - ``audit.current_publication``: the latest row per date. ``audit.published_through``: the last
   date D such that every logged date up to D is currently ``PUBLISHED`` — a failed rerun of a
   published date withdraws that date and the later ones (their rows were being rebuilt), while the

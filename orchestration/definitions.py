@@ -11,7 +11,7 @@ from dagster import Definitions
 
 from orchestration.assets.checks import QualityResource, raw_checks
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publication import PublicationResource, publication_asset
+from orchestration.assets.publishing import PublicationResource, publication_asset
 from orchestration.assets.raw import raw_assets
 from orchestration.jobs import nightly_job
 from orchestration.project import dbt_project

@@ -9,13 +9,13 @@ day's work is one ``dbt build`` anyway.
 
 The last asset, ``publication``, publishes the run's dates once everything passed; when a step fails
 instead, the job's failure hook records the dates as FAILED or WITHHELD with the reason
-(``assets/publication.py``)."""
+(``assets/publishing.py``)."""
 
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from orchestration.assets.publication import publication_on_failure
+from orchestration.assets.publishing import publication_on_failure
 
 NIGHTLY_JOB_NAME = "nightly"
 

@@ -17,7 +17,7 @@ window. ``dbt build`` runs seeds, models and tests in DAG order; a failing test 
 non-zero, which fails the step (and so the run). Each test is an asset check, blocking when
 its severity is ``error``.
 
-Before building, the window goes through the publication gate (``assets/publication.py``): it is
+Before building, the window goes through the publication gate (``assets/publishing.py``): it is
 not built when the day before its first date is not published (nothing publishes out of order),
 and its dates are marked BUILDING until the run publishes them or records why not.
 
@@ -110,7 +110,7 @@ def dbt_window(context: AssetExecutionContext) -> dict[str, str]:
 )
 def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox: InboxResource) -> Iterator[Any]:
     """``dbt build`` over the run's window of business dates."""
-    from orchestration.assets.publication import start_build  # (it reads this module's translator)
+    from orchestration.assets.publishing import start_build  # (it reads this module's translator)
 
     ensure_schemas()  # the control tables the sources read exist before any management input is imported
     start_build(context, inbox.root())  # no window whose predecessor is not published; its dates BUILDING
