@@ -123,6 +123,13 @@ def cmd_plans(args: argparse.Namespace) -> int:
     return cmd_manage(args)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from portal.server import serve
+
+    serve(args.host, args.port, args.threads)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     plans_template.add_argument("file", nargs="?", default="plan.xlsx")
     for sub in (plans_import, plans_export, plans_template):
         sub.set_defaults(handler=cmd_plans)
+
+    web = commands.add_parser("web", help="serve the portal (managers, branch heads, the performance office)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    web.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    web.set_defaults(handler=cmd_web)
 
     summary = commands.add_parser("summary", help="what is loaded and built, and where to look")
     summary.set_defaults(handler=cmd_summary)

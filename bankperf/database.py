@@ -242,7 +242,7 @@ def status() -> tuple[bool, str]:
 
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
-    from bankperf.manage import store  # the management inputs define the control tables
+    from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
 
     with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
@@ -250,3 +250,4 @@ def ensure_schemas() -> None:
             conn.execute(f"create schema if not exists {schema}")
         audit.ensure_tables(conn)
         store.ensure_tables(conn)
+        requests.ensure_tables(conn)
