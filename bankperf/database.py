@@ -242,6 +242,7 @@ def status() -> tuple[bool, str]:
 
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
+    from bankperf.access import setup as access  # roles, identities, scope functions, grants
     from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
 
@@ -250,4 +251,15 @@ def ensure_schemas() -> None:
             conn.execute(f"create schema if not exists {schema}")
         audit.ensure_tables(conn)
         store.ensure_tables(conn)
-        requests.ensure_tables(conn)
+        access.ensure(conn)
+        requests.ensure_tables(conn)  # after the roles exist: it grants them the request tables
+
+
+def grant(dry_run: bool = False) -> list[str]:
+    """``bankperf db grant``: the roles and grants of the configured database (idempotent), or only list them."""
+    from bankperf.access import setup as access
+
+    if not dry_run:
+        ensure_schemas()
+    with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
+        return access.ensure(conn, dry_run=dry_run)
