@@ -1,5 +1,6 @@
 """The portal's settings: environment variables with safe local defaults, read when asked for.
 
+- ``BANKPERF_PORTAL_STATE``: the portal's own folder (signing key, login attempts); default ``var/portal``.
 - ``BANKPERF_PORTAL_SECRET``: the key that signs session cookies. Default: generated on first use
   into ``var/portal/secret_key`` (mode 600; every worker on the machine shares it).
 - ``BANKPERF_PORTAL_IDLE_MINUTES`` (30): a session unused this long must log in again.
@@ -19,7 +20,7 @@ from bankperf import settings
 
 
 def state_dir() -> Path:
-    path = settings.home() / "portal"
+    path = Path(os.environ.get("BANKPERF_PORTAL_STATE") or settings.home() / "portal")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -38,8 +39,8 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
-def idle_minutes() -> int:
-    return _int("BANKPERF_PORTAL_IDLE_MINUTES", 30)
+def idle_minutes() -> float:
+    return float(os.environ.get("BANKPERF_PORTAL_IDLE_MINUTES", 30))
 
 
 def lockout_failures() -> int:

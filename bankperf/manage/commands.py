@@ -31,6 +31,7 @@ def import_file(kind_name: str, path: Path, by: str, reason: str) -> str:
 def export_file(kind_name: str, path: Path) -> str:
     kind = get_kind(kind_name)
     with psycopg.connect(db_settings().url) as conn:
+        store.ensure_tables(conn)
         rows = store.current_rows(conn, kind)
     files.write_rows(path, kind, rows)
     return f"wrote {len(rows)} current rows of {kind.name} to {path}"
