@@ -140,7 +140,8 @@ def register(app: Flask) -> None:
             path = Path(folder) / f"{kind.name}.xlsx"
             files.write_rows(path, kind, rows)
             content = path.read_bytes()
-        return Response(content, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={kind.name}.xlsx"})
+        return Response(content, mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={kind.name}.xlsx"})
 
     @app.get("/admin/history/<kind_name>")
     def admin_history(kind_name: str):

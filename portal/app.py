@@ -112,7 +112,8 @@ def _nav() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for page in pages.PAGES:
         if role in page.roles and "hidden" not in page.order:
-            groups.setdefault(page.group, []).append((f"/q/{page.slug}", page.title[1] if lang == "en" else page.title[0]))
+            title = page.title[1] if lang == "en" else page.title[0]
+            groups.setdefault(page.group, []).append((f"/q/{page.slug}", title))
     admin_links = [("/requests", "归属申请" if lang == "zh" else "Ownership requests")]
     if role in ("office", "auditor", "head_office"):
         admin_links.append(("/status", "运行状态" if lang == "zh" else "Run status"))
@@ -228,8 +229,8 @@ def _page(slug: str) -> pages.Page:
 
 def _header(column: pages.Column) -> str:
     name = text.label(column.label or column.key, g.lang)
-    if column.fmt in ("money", "value"):
-        name += f" ({text.label('unit_wan' if g.unit == 'wan' else 'unit_yuan', g.lang)})" if column.fmt == "money" else ""
+    if column.fmt == "money":
+        name += f" ({text.label('unit_wan' if g.unit == 'wan' else 'unit_yuan', g.lang)})"
     return name
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import tempfile
 from pathlib import Path
 
@@ -126,8 +125,10 @@ def register(app: Flask) -> None:
     @app.post("/requests")
     def submit_request():
         form = request.form
-        request_row = {"acct_type": form.get("acct_type", "").strip().upper(), "acct_no": form.get("acct_no", "").strip(),
-                       "sub_acct_no": form.get("sub_acct_no", "").strip(), "start_date": form.get("start_date", "").strip()}
+        request_row = {"acct_type": form.get("acct_type", "").strip().upper(),
+                       "acct_no": form.get("acct_no", "").strip(),
+                       "sub_acct_no": form.get("sub_acct_no", "").strip(),
+                       "start_date": form.get("start_date", "").strip()}
         reason = form.get("reason", "").strip()
         shares = _share_rows(form)
         with user_connection() as conn:

@@ -70,7 +70,8 @@ def _org_children(row: dict, params: dict) -> str:
 
 
 def _org_managers(row: dict, params: dict) -> str:
-    return link("manager_performance", date=params["date"], org=row["subject_id"], indicators=",".join(params["indicators"]))
+    return link("manager_performance", date=params["date"], org=row["subject_id"],
+                indicators=",".join(params["indicators"]))
 
 
 def _manager_detail(row: dict, params: dict) -> str:
@@ -78,7 +79,8 @@ def _manager_detail(row: dict, params: dict) -> str:
 
 
 def _account(row: dict, params: dict) -> str:
-    return link("account_owners", date=params["date"], acct=f"{row['acct_type']}|{row['acct_no']}|{row['sub_acct_no'] or ''}")
+    acct = f"{row['acct_type']}|{row['acct_no']}|{row['sub_acct_no'] or ''}"
+    return link("account_owners", date=params["date"], acct=acct)
 
 
 def _scorecard_lines(row: dict, params: dict) -> str:
@@ -202,7 +204,8 @@ PAGES: tuple[Page, ...] = (
             "comparison", date=params["date"], caliber=params["caliber"], org=row["subject_id"],
             indicators=",".join(params["indicators"]))),
          Column("subject_name", label="org_name"), Column("indicator_code", "indicator", label="indicator_name"),
-         Column("value", "value"), Column("change_since_previous_day", "value"), Column("change_since_month_end", "value"),
+         Column("value", "value"), Column("change_since_previous_day", "value"),
+         Column("change_since_month_end", "value"),
          Column("change_since_year_end", "value"), Column("value_same_day_last_year", "value"),
          Column("change_since_same_day_last_year", "value")),
         charts=(Chart("changes", ("增量对比", "Changes"), "bar", None, "subject_name",
@@ -222,17 +225,19 @@ PAGES: tuple[Page, ...] = (
             select 'product_line' as dimension, lines.product_line as label, sum(lines.balance_cny) as balance_cny
             from lines group by lines.product_line
             union all
-            select 'customer_segment', lines.customer_segment, sum(lines.balance_cny) from lines group by lines.customer_segment
+            select 'customer_segment', lines.customer_segment, sum(lines.balance_cny)
+            from lines group by lines.customer_segment
             union all
             select 'currency', lines.currency, sum(lines.balance_cny) from lines group by lines.currency
         )
         select by_dimension.dimension, by_dimension.label, by_dimension.balance_cny,
-            100 * by_dimension.balance_cny / nullif(sum(by_dimension.balance_cny) over (partition by by_dimension.dimension), 0)
-                as share_of_total_pct
+            100 * by_dimension.balance_cny
+            / nullif(sum(by_dimension.balance_cny) over (partition by by_dimension.dimension), 0) as share_of_total_pct
         from by_dimension
         order by by_dimension.dimension, by_dimension.balance_cny desc
         """,
-        (Column("dimension", "code"), Column("label"), Column("balance_cny", "money"), Column("share_of_total_pct", "pct")),
+        (Column("dimension", "code"), Column("label"), Column("balance_cny", "money"),
+         Column("share_of_total_pct", "pct")),
         charts=(
             Chart("trend", ("余额走势", "Balance trend"), "line", """
                 select balance.biz_date, sum(balance.balance_cny) as balance_cny
@@ -241,7 +246,8 @@ PAGES: tuple[Page, ...] = (
                     and balance.acct_type = %(acct_type)s and balance.biz_date between %(period_start)s and %(date)s
                 group by balance.biz_date order by balance.biz_date
                 """, "biz_date", ("balance_cny",)),
-            Chart("product_line", ("按产品线", "By product line"), "pie", "rows:product_line", "label", ("balance_cny",)),
+            Chart("product_line", ("按产品线", "By product line"), "pie", "rows:product_line", "label",
+                  ("balance_cny",)),
             Chart("customer_segment", ("按客户类型", "By customer segment"), "pie", "rows:customer_segment",
                   "label", ("balance_cny",)),
             Chart("currency", ("按币种", "By currency"), "pie", "rows:currency", "label", ("balance_cny",)),

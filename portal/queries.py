@@ -63,7 +63,7 @@ def cell_text(column: Column, row: dict, unit: str, lang: str) -> str:
         return f"{value:,.2f}"
     if kind == "rate":
         return f"{value:.4f}"
-    return text.shown(value, kind, unit, lang)
+    return text.shown(row.get(column.key), kind, unit, lang)  # scales (万元) and formats the stored value
 
 
 def chart_data(conn: psycopg.Connection, chart: Chart, rows: list[dict], params: dict, unit: str, lang: str) -> dict:

@@ -34,7 +34,8 @@ def register(app: Flask) -> None:
                                 " status.reason, status.run_id, status.at from published.publication_status as status"
                                 " order by status.biz_date desc limit 60")
             recon = {row["biz_date"]: row for row in _rows(conn, """
-                select recon.biz_date, count(*) as line_count, count(*) filter (where recon.status <> 'OK') as break_count,
+                select recon.biz_date, count(*) as line_count,
+                    count(*) filter (where recon.status <> 'OK') as break_count,
                     coalesce(sum(abs(recon.difference)) filter (where recon.status <> 'OK'), 0) as break_amount
                 from published.rpt_gl_reconciliation as recon
                 where recon.biz_date >= current_date - 400
@@ -48,8 +49,9 @@ def register(app: Flask) -> None:
             except ValueError:
                 chosen = dates[0]["biz_date"] if dates else None
             breaks = _rows(conn, "select recon.org_id, recon.subject_code, recon.currency, recon.detail_balance,"
-                                 " recon.gl_balance, recon.difference, recon.status from published.rpt_gl_reconciliation"
-                                 " as recon where recon.biz_date = %s and recon.status <> 'OK'"
+                                 " recon.gl_balance, recon.difference, recon.status"
+                                 " from published.rpt_gl_reconciliation as recon"
+                                 " where recon.biz_date = %s and recon.status <> 'OK'"
                                  " order by abs(recon.difference) desc limit 200", (chosen,))
             exception_lines = _rows(conn, "select exceptions.acct_type, exceptions.acct_no, exceptions.sub_acct_no,"
                                           " exceptions.exception_type, exceptions.total_share_pct, exceptions.detail"

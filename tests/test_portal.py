@@ -17,6 +17,7 @@ import secrets
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,6 +56,33 @@ def _rename_customers(inbox: Path) -> list[str]:
     return renamed
 
 
+@dataclass(frozen=True)
+class PortalUser:
+    login: str
+    password: str
+    emp_id: str | None
+    org_id: str | None
+
+
+def _create_users(url: str) -> dict[str, PortalUser]:
+    """One login of every role (names of this module's own: logins belong to the whole cluster)."""
+    from bankperf.access import users
+    from bankperf.access.demo import _demo_subjects  # the busiest manager, the branch with most under it
+    from bankperf.access.permissions import USER_ROLES
+
+    prefix = f"t{secrets.token_hex(3)}"
+    created = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        emp_id, org_id = _demo_subjects(conn)
+        for role in USER_ROLES:
+            user = PortalUser(f"{prefix}_{role}", secrets.token_urlsafe(12), emp_id if role == "manager" else None,
+                            org_id if role == "branch_head" else None)
+            users.save(conn, users.User(user.login, role, user.emp_id, user.org_id, f"Test {role}"), user.password,
+                       by="test_portal")
+            created[role] = user
+    return created
+
+
 @pytest.fixture(scope="module")
 def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     state = tmp_path_factory.mktemp("portal_state")
@@ -66,12 +94,12 @@ def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFac
     renamed = _rename_customers(inbox)
     assert nightly_run(inbox, DAYS[0], DAYS[1]) == 0
     database.ensure_schemas()  # roles, grants, the portal's login and password
-    from bankperf.access.demo import create_demo_users
-
-    with psycopg.connect(fresh_db, autocommit=True) as conn:
-        users = {user.login: user for user in create_demo_users(conn, state / "demo_users.txt")}
-    database.ensure_schemas()  # the request tables' grants, now that every role exists
+    users = _create_users(fresh_db)
     yield {"url": fresh_db, "inbox": inbox, "users": users, "renamed": renamed, "state": state}
+    with psycopg.connect(fresh_db, autocommit=True) as conn:  # logins are the cluster's: drop this module's
+        for user in users.values():
+            conn.execute(f"drop owned by {user.login}")
+            conn.execute(f"drop role {user.login}")
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
@@ -139,14 +167,15 @@ class Session:
 
 
 @pytest.fixture
-def session(browser: object, portal: str) -> Iterator[object]:
+def session(browser: object, portal: str, bank: dict) -> Iterator[object]:
     opened: list[Session] = []
 
-    def open_as(login: str | None = None, password: str | None = None, users: dict | None = None) -> Session:
+    def open_as(role: str | None = None) -> Session:
         user_session = Session(browser, portal)
         opened.append(user_session)
-        if login:
-            user_session.login(login, password if password is not None else users[login].password)
+        if role:
+            user = bank["users"][role]
+            user_session.login(user.login, user.password)
         return user_session
 
     yield open_as
@@ -169,12 +198,13 @@ def test_wrong_password_and_missing_csrf_are_refused(bank: dict, session) -> Non
     anonymous = session()
     response = anonymous.goto("/q/org_performance")
     assert anonymous.page.url.startswith(anonymous.base + "/login")  # not logged in: the login page
-    anonymous.login("demo_office", "not-the-password")
+    office_login = bank["users"]["office"].login
+    anonymous.login(office_login, "not-the-password")
     assert "用户名或密码错误" in anonymous.page.inner_text("#message")
     response = anonymous.context.request.post(anonymous.base + "/login", form={
-        "login": "demo_office", "password": bank["users"]["demo_office"].password})
+        "login": office_login, "password": bank["users"]["office"].password})
     assert response.status == 400  # no CSRF token: refused before the password is even looked at
-    office = session("demo_office", users=bank["users"])
+    office = session("office")
     assert office.page.url.endswith("/q/org_performance")
     response = office.context.request.post(office.base + "/logout", form={"csrf_token": "forged"})
     assert response.status == 400
@@ -190,14 +220,14 @@ def test_wrong_password_and_missing_csrf_are_refused(bank: dict, session) -> Non
 def test_repeated_failures_lock_the_login(bank: dict, session) -> None:
     attacker = session()
     for _ in range(5):
-        attacker.login("demo_auditor", "wrong-password")
-    attacker.login("demo_auditor", bank["users"]["demo_auditor"].password)  # right password, but locked
+        attacker.login(bank["users"]["auditor"].login, "wrong-password")
+    attacker.login(bank["users"]["auditor"].login, bank["users"]["auditor"].password)  # right password, but locked
     assert "锁定" in attacker.page.inner_text("#message")
     assert "/login" in attacker.page.url
 
 
 def test_an_idle_session_must_log_in_again(bank: dict, session) -> None:
-    analyst = session("demo_analyst", users=bank["users"])
+    analyst = session("analyst")
     assert "/q/org_performance" in analyst.page.url
     os.environ["BANKPERF_PORTAL_IDLE_MINUTES"] = "0.02"  # 1.2 seconds
     try:
@@ -211,7 +241,7 @@ def test_an_idle_session_must_log_in_again(bank: dict, session) -> None:
 # --- what each user sees ---------------------------------------------------------------------------
 
 def test_a_manager_sees_own_figures_rank_and_customers_and_nobody_elses(bank: dict, session) -> None:
-    manager = bank["users"]["demo_manager"]
+    manager = bank["users"]["manager"]
     with psycopg.connect(bank["url"]) as conn:
         deposits = conn.execute(
             "select value from marts.mart_indicator_value where biz_date = %s and subject_type = 'EMP'"
@@ -226,7 +256,7 @@ def test_a_manager_sees_own_figures_rank_and_customers_and_nobody_elses(bank: di
         other = conn.execute(
             "select emp_id from marts.rpt_manager_customers where biz_date = %s and emp_id <> %s"
             " and emp_id not like 'V%%' limit 1", (DAYS[1], manager.emp_id)).fetchone()[0]
-    user = session("demo_manager", users=bank["users"])
+    user = session("manager")
     assert user.page.url.endswith("/q/my_performance")
     rows = {row[0]: row for row in user.table()}
     assert rows["客户存款余额"][1] == _money(deposits)
@@ -245,7 +275,7 @@ def test_a_manager_sees_own_figures_rank_and_customers_and_nobody_elses(bank: di
 
 
 def test_a_branch_head_sees_the_subtree(bank: dict, session) -> None:
-    head = bank["users"]["demo_branch_head"]
+    head = bank["users"]["branch_head"]
     with psycopg.connect(bank["url"]) as conn:
         subtree = {org for (org,) in conn.execute(
             "select org_id from marts.bridge_institution_ancestor where ancestor_org_id = %s and valid_to is null",
@@ -254,7 +284,7 @@ def test_a_branch_head_sees_the_subtree(bank: dict, session) -> None:
             "select count(distinct subject_id) from marts.mart_ranking where biz_date = %s and subject_type = 'EMP'"
             " and caliber = 'ASSESSMENT' and indicator_code = 'DEP_BAL' and parent_org_id = any(%s)",
             (DAYS[1], list(subtree))).fetchone()[0]
-    user = session("demo_branch_head", users=bank["users"])
+    user = session("branch_head")
     user.goto(f"/q/org_performance?org={head.org_id}")
     shown = {row[0] for row in user.table()}
     assert shown and shown <= subtree and head.org_id in shown
@@ -264,14 +294,19 @@ def test_a_branch_head_sees_the_subtree(bank: dict, session) -> None:
     rows = user.table()
     assert len({row[0] for row in rows}) == managers > 0
     assert {row[2] for row in rows} <= subtree
-    user.page.click("#data tbody tr:first-child td:first-child a")  # drill down: manager → accounts
+    with psycopg.connect(bank["url"]) as conn:
+        busiest = conn.execute(
+            "select emp_id from marts.rpt_manager_performance_detail where biz_date = %s and owner_org_id = any(%s)"
+            " and emp_id not like 'V%%' group by emp_id order by count(*) desc, emp_id limit 1",
+            (DAYS[1], list(subtree))).fetchone()[0]
+    user.page.click(f"#data td:first-child a:text-is('{busiest}')")  # drill down: manager → accounts
     assert "/q/manager_detail" in user.page.url and int(user.page.inner_text("#row-count")) > 0
     user.page.click("#data tbody tr:first-child td:nth-child(2) a")  # account → its owners
     assert "/q/account_owners" in user.page.url and int(user.page.inner_text("#row-count")) > 0
 
 
 def test_charts_render_from_the_portals_own_script(bank: dict, session) -> None:
-    user = session("demo_head_office", users=bank["users"])
+    user = session("head_office")
     user.goto("/q/analysis?org=0001&acct_type=DEP")
     user.page.wait_for_selector("#chart-product_line[data-rendered='1'] svg", timeout=20000)
     user.page.wait_for_selector("#chart-trend[data-rendered='1'] svg")
@@ -293,7 +328,7 @@ def _download(user: Session) -> object:
 
 
 def test_an_export_is_the_screen_and_formula_like_names_stay_text(bank: dict, session) -> None:
-    user = session("demo_office", users=bank["users"])
+    user = session("office")
     user.goto("/q/top_customers?acct_type=DEP&n=500&org=0001")
     screen = user.table()
     assert len(screen) > 20
@@ -325,10 +360,11 @@ def test_an_export_is_the_screen_and_formula_like_names_stay_text(bank: dict, se
 def test_command_line_exports_keep_formula_like_text_plain(bank: dict, tmp_path: Path) -> None:
     from bankperf.manage import commands
 
-    manager = bank["users"]["demo_manager"]
+    manager = bank["users"]["manager"]
     with psycopg.connect(bank["url"]) as conn:
-        acct_no = conn.execute("select acct_no from marts.fct_account_owner_daily where biz_date = %s and emp_id = %s"
-                               " and acct_type = 'DEP' order by acct_no limit 1", (DAYS[1], manager.emp_id)).fetchone()[0]
+        acct_no = conn.execute(
+            "select acct_no from marts.fct_account_owner_daily where biz_date = %s and emp_id = %s"
+            " and acct_type = 'DEP' order by acct_no limit 1", (DAYS[1], manager.emp_id)).fetchone()[0]
     source = tmp_path / "approvals.csv"
     source.write_text("acct_type,acct_no,sub_acct_no,start_date,emp_id,share_pct,is_lead,approved_by\n"
                       f"DEP,{acct_no},,2026-06-01,{manager.emp_id},100,1,=HYPERLINK(\"http://x\")\n", encoding="utf-8")
@@ -346,7 +382,7 @@ def test_command_line_exports_keep_formula_like_text_plain(bank: dict, tmp_path:
 # --- the performance office at work ----------------------------------------------------------------
 
 def test_the_office_uploads_a_plan_and_sees_completion_change(bank: dict, session, tmp_path: Path) -> None:
-    user = session("demo_office", users=bank["users"])
+    user = session("office")
     user.goto("/q/org_performance?org=0001&indicators=DEP_BAL")
     row = next(row for row in user.table() if row[0] == "0001")
     headers = user.headers()
@@ -377,11 +413,11 @@ def test_the_office_uploads_a_plan_and_sees_completion_change(bank: dict, sessio
     assert ["2", "plan_value", "'abc' is not a number"] in errors
     user.goto("/admin/history/plan")
     history = user.table("#history")
-    assert any("demo_office" in row and "2025 deposit plan" in row for row in history)
+    assert any(bank["users"]["office"].login in row and "2025 deposit plan" in row for row in history)
 
 
 def test_an_ownership_request_from_submission_to_the_next_run(bank: dict, session) -> None:
-    manager = bank["users"]["demo_manager"]
+    manager = bank["users"]["manager"]
     with psycopg.connect(bank["url"]) as conn:
         acct_no, sub_acct_no = conn.execute(
             "select acct_no, sub_acct_no from marts.fct_account_owner_daily where biz_date = %s and emp_id = %s"
@@ -389,7 +425,7 @@ def test_an_ownership_request_from_submission_to_the_next_run(bank: dict, sessio
         colleague = conn.execute(
             "select emp_id from marts.dim_employee where is_current and not is_virtual and emp_id <> %s"
             " order by emp_id limit 1", (manager.emp_id,)).fetchone()[0]
-    user = session("demo_manager", users=bank["users"])
+    user = session("manager")
     user.goto("/requests")
     form = "#request-form"
     user.page.select_option(f"{form} select[name=acct_type]", "DEP")
@@ -408,7 +444,7 @@ def test_an_ownership_request_from_submission_to_the_next_run(bank: dict, sessio
     response = user.context.request.post(f"{user.base}/requests/{request_id}/approve",
                                          form={"csrf_token": user.csrf(), "reason": "my own"})
     assert response.status == 403
-    office = session("demo_office", users=bank["users"])
+    office = session("office")
     office.goto("/requests")
     row = f"#request-{request_id}"
     office.page.fill(f"{row} input[name=reason]", "confirmed with the branch")
@@ -426,27 +462,26 @@ def test_an_ownership_request_from_submission_to_the_next_run(bank: dict, sessio
 
 
 def test_maker_is_not_checker_in_the_database(bank: dict) -> None:
-    office = bank["users"]["demo_office"]
+    office = bank["users"]["office"]
     from bankperf.access.setup import portal_settings
 
     service = portal_settings()
     with psycopg.connect(service.url, autocommit=True) as conn:
-        conn.execute("set role demo_office")
+        conn.execute(f"set role {office.login}")
         request_id = conn.execute(
             "insert into workflow.ownership_requests (acct_type, acct_no, sub_acct_no, start_date, reason)"
             " values ('DEP', 'X1', '', '2025-12-31', 'phoned in') returning request_id").fetchone()[0]
         with pytest.raises(psycopg.errors.CheckViolation, match="maker_is_not_checker"):
             conn.execute("update workflow.ownership_requests set status = 'REJECTED', decision_reason = 'no'"
                          " where request_id = %s", (request_id,))
-        assert office.login == "demo_office"
 
 
 def test_run_status_shows_published_dates_and_reconciliation(bank: dict, session) -> None:
-    user = session("demo_office", users=bank["users"])
+    user = session("office")
     user.goto("/status")
     assert str(DAYS[-1]) in user.page.inner_text("#last-published") or str(DAYS[1]) in user.page.inner_text(
         "#last-published")
     rows = user.table("#dates")
     assert {row[1] for row in rows} == {"PUBLISHED"}
-    manager = session("demo_manager", users=bank["users"])
+    manager = session("manager")
     assert manager.goto("/status").status == 403
