@@ -10,8 +10,10 @@ reconciliation report, management-input exports and templates, plans) appends it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -22,9 +24,16 @@ def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
-    """``sheet.append(values)``, with every formula-like text stored as a plain string cell."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if is_formula_like(cell.value):
+def append_row(sheet: Worksheet, values: Iterable[object], number_formats: Sequence[str | None] | None = None) -> None:
+    """``sheet.append(values)``, with every formula-like text stored as a plain string cell.
+
+    ``number_formats`` (optional, one per value) formats the numeric cells of the row."""
+    cells = []
+    for index, value in enumerate(values):
+        cell = Cell(sheet, value=value)
+        if is_formula_like(value):
             cell.data_type = "s"
+        if number_formats and number_formats[index] and isinstance(value, int | float | Decimal):
+            cell.number_format = number_formats[index]
+        cells.append(cell)
+    sheet.append(cells)  # appending prepared cells: no scan of the sheet per row

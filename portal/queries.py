@@ -111,17 +111,15 @@ def workbook(page: Page, rows: list[dict], params_text: str, unit: str, lang: st
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E78")
     for row in rows:
-        values = []
+        values, formats = [], []
         for column in page.columns:
+            kind = cell_kind(column, row)
             value = cell_value(column, row, unit)
-            if cell_kind(column, row) in ("code", "indicator") and value is not None:
-                value = text.shown(value, cell_kind(column, row), unit, lang)
+            if kind in ("code", "indicator") and value is not None:
+                value = text.shown(value, kind, unit, lang)
             values.append(value)
-        append_row(sheet, values)
-        for column, cell in zip(page.columns, sheet[sheet.max_row], strict=True):
-            number_format = NUMBER_FORMATS.get(cell_kind(column, row))
-            if number_format and isinstance(cell.value, int | float | Decimal):
-                cell.number_format = number_format
+            formats.append(NUMBER_FORMATS.get(kind))
+        append_row(sheet, values, formats)
     for index, column in enumerate(page.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 18 if column.fmt in ("money", "value") else 14
     sheet.freeze_panes = "A4"

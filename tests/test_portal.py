@@ -87,7 +87,10 @@ def _create_users(url: str) -> dict[str, PortalUser]:
 def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     state = tmp_path_factory.mktemp("portal_state")
     saved = {name: os.environ.get(name) for name in ("BANKPERF_PORTAL_PASSWORD", "BANKPERF_PORTAL_STATE")}
-    os.environ["BANKPERF_PORTAL_PASSWORD"] = secrets.token_urlsafe(16)
+    from bankperf.access.setup import portal_password
+
+    # the service login belongs to the whole cluster: keep the password it has (the project's own file)
+    os.environ["BANKPERF_PORTAL_PASSWORD"] = portal_password(create=True)
     os.environ["BANKPERF_PORTAL_STATE"] = str(state)
     inbox = tmp_path_factory.mktemp("inbox")
     assert cli.main(["generate", "--out", str(inbox), "--start", "20251230", "--days", "3", "--accounts", "300"]) == 0
@@ -314,6 +317,11 @@ def test_charts_render_from_the_portals_own_script(bank: dict, session) -> None:
     user.goto("/q/org_performance?org=0001")
     user.page.wait_for_selector("#chart-by_org[data-rendered='1'] .bars path", timeout=20000)
     assert any(url.endswith("/static/vendor/plotly.min.js") for url in user.requests)
+    user.page.click("#lang-switch")  # the English switch: labels and indicator names from the catalogue
+    assert user.page.inner_text("h1") == "Institution performance"
+    assert "customer deposit balance" in [row[2] for row in user.table()]
+    user.page.click("#lang-switch")
+    assert user.page.inner_text("h1") == "机构业绩"
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -369,12 +377,16 @@ def test_command_line_exports_keep_formula_like_text_plain(bank: dict, tmp_path:
     source.write_text("acct_type,acct_no,sub_acct_no,start_date,emp_id,share_pct,is_lead,approved_by\n"
                       f"DEP,{acct_no},,2026-06-01,{manager.emp_id},100,1,=HYPERLINK(\"http://x\")\n", encoding="utf-8")
     commands.import_file("relation_approval", source, "=cmd|' /C calc'!A0", "-test")
-    for command in (["manage", "export", "relation_approval"], ["plans", "export"]):
-        out = tmp_path / f"{command[0]}.xlsx"
+    for command in (["manage", "export", "relation_approval"], ["plans", "export"], ["manage", "template", "plan"]):
+        out = tmp_path / f"{command[0]}_{command[1]}.xlsx"
         assert cli.main([*command, str(out)]) == 0
         xml = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
         assert "<f>" not in xml
-    sheet = load_workbook(tmp_path / "manage.xlsx").active
+    assert cli.main(["recon", "report", "--date", f"{DAYS[1]:%Y%m%d}", "--out", str(tmp_path / "recon")]) == 0
+    report = zipfile.ZipFile(next((tmp_path / "recon").glob("*.xlsx")))
+    assert not [name for name in report.namelist() if name.startswith("xl/worksheets/")
+                and "<f>" in report.read(name).decode()]
+    sheet = load_workbook(tmp_path / "manage_export.xlsx").active
     values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
     assert "=HYPERLINK(\"http://x\")" in values
 
