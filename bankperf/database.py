@@ -242,6 +242,7 @@ def status() -> tuple[bool, str]:
 
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
+    from bankperf import publication  # the publication log and the published schema
     from bankperf.access import setup as access  # roles, identities, scope functions, grants
     from bankperf.manage import store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
@@ -251,6 +252,7 @@ def ensure_schemas() -> None:
             conn.execute(f"create schema if not exists {schema}")
         audit.ensure_tables(conn)
         store.ensure_tables(conn)
+        publication.ensure_tables(conn)
         access.ensure(conn)
 
 

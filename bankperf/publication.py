@@ -349,7 +349,7 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
                 )
             )
             created.append(mart.name)
-        for stale in sorted(existing - set(created) - {"my_identity"}):
+        for stale in sorted(existing - set(created) - access_setup.MANAGED_VIEWS):
             conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier(SCHEMA, stale)))
         access_setup.apply_view_grants(conn, [*created, STATUS_VIEW])
     return created

@@ -132,6 +132,68 @@ MY_IDENTITY = """
     where login = current_user
 """
 
+# What an auditor reads besides the marts: the load log, the rejected lines (their raw text may
+# hold customers' personal data: masked like a personal-data column), the management-input
+# batches, every version of every input and the restatements. Names -> (query, comment).
+AUDIT_VIEWS = {
+    "load_log": (
+        "select load_id, feed, biz_date, file_name, encoding, ctl_row_count, ctl_md5, file_md5, rows_read, "
+        "rows_loaded, rows_rejected, status, error, started_at, finished_at, loaded_by from audit.load_log",
+        "Every load attempt of a feed-date (audit.load_log): file, MD5, rows read/loaded/rejected, status, error.",
+    ),
+    "rejected_rows": (
+        "select load_id, feed, biz_date, line_no, case when {clear} then raw_line end as raw_line, reason "
+        "from audit.rejected_rows",
+        "Lines that broke the interface contract, with the reason (raw_line masked for analyst and auditor).",
+    ),
+    "import_batches": (
+        "select batch_id, kind, file_name, file_md5, row_count, imported_by, reason, imported_at "
+        "from control.import_batches",
+        "Every management-input import: kind, file, MD5, rows, by whom (the login and the --by comment), why, when.",
+    ),
+    "management_input_history": (
+        "(generated from the management-input kinds: see _history_query)",
+        "Every version of every management input (one row per imported row, its values as JSON), with its batch.",
+    ),
+    "restatement_log": (
+        "select restatement_id, batch_id, kind, set_key, from_date, reason, requested_by, requested_at, status, "
+        "restated_from, restated_to, accounts_restated, restated_at from control.restatement_log",
+        "Management inputs dated back before the built dates and the restatements the nightly run did for them.",
+    ),
+}
+MANAGED_VIEWS = frozenset({"my_identity", *AUDIT_VIEWS})  # published views made here, not from a mart
+
+
+def _history_query() -> str:
+    from bankperf.manage.catalog import kinds  # the inputs' tables are defined there
+
+    union = " union all ".join(
+        f"select '{kind.name}' as kind, versions.batch_id, versions.row_no, versions.set_key, "
+        "to_jsonb(versions) - 'version_id' - 'batch_id' - 'row_no' - 'set_key' as input_values "
+        f"from control.{kind.table} as versions"
+        for kind in kinds().values()
+    )
+    return (
+        "select history.kind, history.batch_id, history.row_no, history.set_key, history.input_values, "
+        "batches.imported_by, batches.imported_at, batches.reason, batches.file_name "
+        f"from ({union}) as history inner join control.import_batches as batches using (batch_id)"
+    )
+
+
+def audit_view_statements() -> list[sql.Composable]:
+    from bankperf.access.permissions import personal_data_clear
+
+    statements: list[sql.Composable] = []
+    for name, (query, comment) in AUDIT_VIEWS.items():
+        if name == "management_input_history":
+            body: sql.Composable = sql.SQL(_history_query())
+        else:
+            body = sql.SQL(query).format(clear=personal_data_clear()) if "{clear}" in query else sql.SQL(query)
+        view = sql.Identifier("published", name)
+        statements.append(sql.SQL("create or replace view {} as {}").format(view, body))
+        statements.append(sql.SQL("comment on view {} is {}").format(view, sql.Literal(comment)))
+    return statements
+
 
 def _role_exists(conn: psycopg.Connection, name: str) -> bool:
     return conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone() is not None
@@ -209,6 +271,7 @@ def plan(conn: psycopg.Connection) -> list[sql.Composable]:
     for schema in ("raw", "audit", "control", "staging", "intermediate", "marts", "published"):
         statements.append(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
     statements += [sql.SQL(text) for text in APP_USER_DDL + FUNCTIONS + [MY_IDENTITY]]
+    statements += audit_view_statements()
     statements += grant_statements(conn)
     return statements
 
