@@ -300,3 +300,24 @@ def test_disable_ends_a_login(bank: dict) -> None:
         assert conn.execute("select active from control.app_user where login = %s", (login,)).fetchone() == (False,)
     with pytest.raises(psycopg.OperationalError):
         _as(bank, "auditor").close()
+
+
+def test_the_office_imports_management_inputs_under_its_own_login(bank: dict) -> None:
+    from bankperf.manage import commands
+
+    path = bank["workdir"] / "override.csv"
+    path.write_text("acct_type,acct_no,sub_acct_no,effective_date,end_date,split_type,portion,emp_id,share_pct,"
+                    "is_lead,stock_base,stock_base_amount,threshold_amount,action\n"
+                    f"DEP,A1,0001,{D3:%Y-%m-%d},,ALL,ALL,E2,100,1,,,,\n", encoding="utf-8")
+    with _as(bank, "office") as conn:
+        message = commands.import_file("ownership_override", path, by="finance.li", reason="A1 to E2", conn=conn)
+        assert "queued for restatement" in message  # dated on a built day
+    with psycopg.connect(bank["db"]) as conn:
+        batch = conn.execute("select imported_login, imported_by from control.import_batches "
+                             "order by batch_id desc limit 1").fetchone()
+        requested = conn.execute("select requested_login, requested_by from control.restatement_log "
+                                 "order by restatement_id desc limit 1").fetchone()
+    assert batch == (bank["login"]["office"], "finance.li")
+    assert requested == (bank["login"]["office"], "finance.li")
+    with _as(bank, "manager") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        commands.import_file("ownership_override", path, by="me", reason="mine now", conn=conn)

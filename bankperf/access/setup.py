@@ -122,6 +122,17 @@ FUNCTIONS = [
         )
     $$
     """,
+    # the office imports management inputs without reading marts: the restatement check needs this
+    """
+    create or replace function access.latest_built_date() returns date
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+    begin
+        if to_regclass('marts.fct_account_daily') is null then
+            return null;
+        end if;
+        return (select max(biz_date) from marts.fct_account_daily);
+    end $$
+    """,
     "revoke all on all functions in schema access from public",
 ]
 
@@ -232,6 +243,25 @@ def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
         sql.SQL("grant select on published.my_identity to {}").format(users),
     ]
     statements += _service_grants()
+    statements += _office_grants()
+    return statements
+
+
+def _office_grants() -> list[sql.Composable]:
+    """The office maintains the management inputs: it appends to their tables (history is append-only)
+    and reads them back; nothing else of ``control`` (not the identities)."""
+    from bankperf.manage.catalog import kinds
+
+    office = sql.Identifier("office")
+    statements = [
+        sql.SQL("grant usage on schema control to {}").format(office),
+        sql.SQL("grant select, insert on control.import_batches, control.restatement_log to {}").format(office),
+    ]
+    for kind in kinds().values():
+        table = sql.Identifier("control", kind.table)
+        statements.append(sql.SQL("grant select, insert on {} to {}").format(table, office))
+        views = [sql.Identifier("control", f"{kind.table}_{suffix}") for suffix in ("current", "history")]
+        statements.append(sql.SQL("grant select on {} to {}").format(sql.SQL(", ").join(views), office))
     return statements
 
 
