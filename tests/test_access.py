@@ -30,9 +30,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from bankperf import publication
-from bankperf.access import permission_table, setup, users
-from bankperf.access.permissions import USER_ROLES
+from bankperf import database, publication
+from bankperf.access import demo, permission_table, setup, users
+from bankperf.access.permissions import USER_ROLES, permission_markdown
 from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from loaders.load import load_date
 from tests.deliveries import gl_lines, write_day
@@ -238,6 +238,19 @@ def test_escapes_fail_with_a_permission_error(bank: dict, statement: str) -> Non
         conn.execute(statement)
 
 
+def test_a_condition_cannot_peek_below_the_scope(bank: dict) -> None:
+    # were the user's condition evaluated on rows outside the scope (E3's), it would divide by zero
+    probe = ("select count(*) from published.fct_account_owner_daily "
+             "where 1 / (case when emp_id = 'E3' then 0 else 1 end) = 1")
+    with psycopg.connect(bank["db"]) as conn, pytest.raises(psycopg.errors.DivisionByZero):
+        conn.execute(probe)  # (the service role does see E3's rows)
+    mine = _rows_as(bank, "manager", "select count(*) from published.fct_account_owner_daily")
+    assert _rows_as(bank, "manager", probe) == mine
+    identity = ("select count(*) from published.my_identity "
+                "where 1 / (case when login = current_user then 1 else 0 end) = 1")
+    assert _rows_as(bank, "manager", identity) == [(1,)]
+
+
 def test_a_user_cannot_become_or_read_another(bank: dict) -> None:
     with _as(bank, "manager") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -291,6 +304,96 @@ def test_published_views_carry_the_marts_column_comments(bank: dict) -> None:
             "where attrelid = 'published.mart_indicator_value'::regclass and attname = 'completion_pct'").fetchone()[0]
     assert mart >= 21 and view == mart
     assert comment and "plan" in comment.lower()
+
+
+def test_user_statements_reach_the_auditors_access_log(bank: dict) -> None:
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        if not database.ensure_access_log(conn):
+            pytest.skip("the server's CSV log is not readable here (not the project's own cluster)")
+    marker = f"access_log_probe_{uuid.uuid4().hex[:8]}"
+    with _as(bank, "manager") as conn:
+        conn.execute(f"select count(*) as {marker} from published.mart_indicator_value")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"select count(*) as {marker} from marts.dim_account")
+    with _as(bank, "auditor") as conn:
+        lines = conn.execute("select login, error_severity, message from published.access_log where message like %s",
+                             (f"%{marker}%",)).fetchall()
+        connections = conn.execute("select count(*) from published.access_log where login = %s "
+                                   "and message like 'connection authorized%%'", (bank["login"]["manager"],)).fetchone()
+    assert {login for login, _, _ in lines} == {bank["login"]["manager"]}
+    assert any(severity == "ERROR" for _, severity, _ in lines)  # the refused read is there too
+    assert any("AUDIT" in message or "statement" in message for _, severity, message in lines if severity == "LOG")
+    assert connections[0] >= 1
+
+
+def test_db_grant_is_idempotent_and_its_dry_run_changes_nothing(bank: dict) -> None:
+    privileges = ("select relname, relacl::text from pg_class where relnamespace = 'published'::regnamespace "
+                  "order by relname")
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        before = conn.execute(privileges).fetchall()
+        planned = setup.ensure(conn, dry_run=True)
+        assert conn.execute(privileges).fetchall() == before
+        assert any(line.startswith("revoke connect, create, temporary on database") for line in planned)
+        assert setup.ensure(conn) == planned  # applying it is what the dry run printed
+        assert conn.execute(privileges).fetchall() == before  # and changes nothing the second time
+
+
+def test_users_import_validates_then_creates_logins_with_generated_passwords(bank: dict) -> None:
+    prefix = bank["login"]["office"].split("_")[0] + "_imp"
+    bad = bank["workdir"] / "users_bad.csv"
+    bad.write_text("login,user_role,emp_id,org_id,display_name\n"
+                   f"{prefix}1,manager,E99,,nobody\n{prefix}2,branch_head,,,no branch\n{prefix}3,clerk,,,\n",
+                   encoding="utf-8")
+    good = bank["workdir"] / "users.csv"
+    good.write_text(f"login,user_role,emp_id,org_id,display_name\n{prefix}4,manager,E3,,丙\n", encoding="utf-8")
+    out = bank["workdir"] / "passwords.txt"
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        with pytest.raises(ValueError) as problem:
+            users.import_file(conn, bad, "test", out)
+        message = str(problem.value)
+        assert "row 2" in message and "E99" in message and "row 3" in message and "row 4" in message
+        none = conn.execute("select count(*) from control.app_user where login like %s", (prefix + "%",)).fetchone()
+        assert none == (0,)
+        try:
+            assert users.import_file(conn, good, "test", out).startswith("1 created, 0 updated")
+            assert oct(out.stat().st_mode & 0o777) == "0o600"
+            login, password = out.read_text().split()
+            info = psycopg.conninfo.conninfo_to_dict(bank["db"])
+            info.update(user=login, password=password)
+            with psycopg.connect(psycopg.conninfo.make_conninfo(**info)) as imported:
+                ranked = imported.execute("select distinct subject_id from published.mart_ranking").fetchall()
+            assert ranked == [("E3",)]
+        finally:
+            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(f"{prefix}4")))
+
+
+def test_demo_users_log_in_with_the_written_passwords(bank: dict) -> None:
+    prefix = bank["login"]["office"].split("_")[0] + "_demo_"
+    out = bank["workdir"] / "demo_users.txt"
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        try:
+            created = demo.create_demo_users(conn, out, prefix=prefix)
+            assert [user.role for user in created] == list(USER_ROLES)
+            assert oct(out.stat().st_mode & 0o777) == "0o600"
+            lines = [line.split("\t") for line in out.read_text().splitlines()]
+            assert [(login, role) for login, role, _ in lines] == [(prefix + role, role) for role in USER_ROLES]
+            # on 4 March every manager owns one account (ties go by emp_id); 0200 has 0201 and, by then, 0102
+            scopes = {user.role: (user.emp_id, user.org_id) for user in created}
+            assert scopes["manager"] == ("E1", None) and scopes["branch_head"] == (None, "0200")
+            login, _, password = lines[USER_ROLES.index("manager")]
+            info = psycopg.conninfo.conninfo_to_dict(bank["db"])
+            info.update(user=login, password=password)
+            with psycopg.connect(psycopg.conninfo.make_conninfo(**info)) as manager:
+                identity = manager.execute("select login, user_role, emp_id from published.my_identity").fetchall()
+            assert identity == [(login, "manager", "E1")]
+        finally:
+            for user in created if "created" in locals() else []:
+                conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(user.login)))
+
+
+def test_the_readme_shows_the_permission_table() -> None:
+    readme = (Path(PROJECT_DIR) / "README.md").read_text(encoding="utf-8")
+    assert permission_markdown() in readme
 
 
 def test_disable_ends_a_login(bank: dict) -> None:

@@ -137,7 +137,7 @@ FUNCTIONS = [
 ]
 
 MY_IDENTITY = """
-    create or replace view published.my_identity as
+    create or replace view published.my_identity with (security_barrier) as
     select login, user_role, emp_id, org_id, display_name
     from control.app_user
     where login = current_user
@@ -172,7 +172,7 @@ AUDIT_VIEWS = {
         "Management inputs dated back before the built dates and the restatements the nightly run did for them.",
     ),
 }
-MANAGED_VIEWS = frozenset({"my_identity", *AUDIT_VIEWS})  # published views made here, not from a mart
+MANAGED_VIEWS = frozenset({"my_identity", "access_log", *AUDIT_VIEWS})  # published views made here, not from a mart
 
 
 def _history_query() -> str:
@@ -394,6 +394,18 @@ def set_portal_password(conn: psycopg.Connection) -> None:
     password = portal_password(create=not db.external or bool(os.environ.get("BANKPERF_PORTAL_PASSWORD")))
     if password:
         set_password(conn, PORTAL_ROLE, password)
+    audit_login(conn, PORTAL_ROLE)
+
+
+def audit_login(conn: psycopg.Connection, login: str) -> None:
+    """Log every statement of a login: pgaudit's session log where loaded, else log_statement (superuser only)."""
+    if not conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]:
+        return
+    if "pgaudit" in conn.execute("select current_setting('shared_preload_libraries')").fetchone()[0]:
+        setting = sql.SQL("pgaudit.log = 'read, write, function, role, ddl, misc'")
+    else:
+        setting = sql.SQL("log_statement = 'all'")
+    conn.execute(sql.SQL("alter role {} set {}").format(sql.Identifier(login), setting))
 
 
 def set_password(conn: psycopg.Connection, login: str, password: str) -> None:
