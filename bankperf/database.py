@@ -198,23 +198,27 @@ def start() -> str:
         if _as_root():
             _prepare_root_ownership(_state_dir())
             os.chown(_password_file(), 0, 0)
-        log = _state_dir() / "server.log"
-        options = f"-p {db.port} -c listen_addresses=127.0.0.1 -k {_state_dir()}"
-        _run(
-            [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data_dir()), "-l", str(log), "-o", options],
-            f"Starting PostgreSQL (log: {log})",
-        )
+        _pg_start(bin_dir, db.port)
     db = settings.db_settings()  # now with the generated password
     _wait_ready(db)
-    if _configure_audit(db, bin_dir):
-        _run([str(bin_dir / "pg_ctl"), "restart", "-w", "-t", "60", "-D", str(data_dir()), "-m", "fast"],
-             "Restarting PostgreSQL to turn the access audit on")
+    if _configure_audit(db, bin_dir):  # once, on a cluster made before the access audit
+        _run([str(bin_dir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data_dir())], "Stopping PostgreSQL")
+        _pg_start(bin_dir, db.port)
         _wait_ready(db)
     _create_database(db)
     ensure_schemas()
     with psycopg.connect(db.url, autocommit=True) as conn:
         ensure_access_log(conn)
     return f"PostgreSQL running at {db.redacted_url} (data: {data_dir()})"
+
+
+def _pg_start(bin_dir: Path, port: int) -> None:
+    log = _state_dir() / "server.log"  # (pg_ctl must not inherit our pipes: -l always)
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {_state_dir()}"
+    _run(
+        [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data_dir()), "-l", str(log), "-o", options],
+        f"Starting PostgreSQL (log: {log})",
+    )
 
 
 def has_pgaudit(bin_dir: Path) -> bool:
