@@ -22,7 +22,10 @@ dates, so the previous good state stays visible while a failed date is held back
 - ``published.<mart>``: a view per marts model of the dbt manifest, regenerated after every run —
   models with ``biz_date``: rows up to ``published_through``; effective-dated ones
   (``valid_from``/``valid_to``): the versions that started by then, still open if they ended
-  later; the rest (reference and current-state tables): as they are.
+  later; the rest (reference and current-state tables): as they are. Each is a security-barrier
+  view showing the current user only the rows of its scope, customers' personal data masked where
+  the role is not entitled, with the mart's column comments; SELECT granted to the roles the
+  permission table names (:mod:`bankperf.access`).
   ``published.publication_status``: every logged date, its status and reason, whether it is
   visible, and the last published date.
 """
@@ -349,7 +352,7 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
                 )
             )
             created.append(mart.name)
-        for stale in sorted(existing - set(created) - {"my_identity"}):
+        for stale in sorted(existing - set(created) - access_setup.MANAGED_VIEWS):
             conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier(SCHEMA, stale)))
         access_setup.apply_view_grants(conn, [*created, STATUS_VIEW])
     return created

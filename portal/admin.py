@@ -20,10 +20,10 @@ from flask import Flask, Response, abort, g, render_template, request
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from bankperf.manage import files, store
+from bankperf.manage import commands, files, store
 from bankperf.manage.catalog import kind as get_kind
 from bankperf.manage.catalog import kinds
-from bankperf.manage.validate import ValidationError, validate
+from bankperf.manage.validate import ValidationError
 from portal import text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,13 +46,9 @@ def error_table(errors: list[str]) -> list[tuple[str, str, str]]:
     return table
 
 
-def import_upload(conn: psycopg.Connection, kind_name: str, path: Path, by: str, reason: str) -> tuple[int, int]:
-    """Validate and import a file as ``by`` (the same steps as ``bankperf manage import``): (batch, rows)."""
-    kind = get_kind(kind_name)
-    raw_rows = files.read_rows(path, kind)
-    rows = validate(kind, raw_rows, path.name, store.known_employees(conn), store.known_institutions(conn))
-    batch_id = store.import_rows(conn, kind, rows, path, by, reason)
-    return batch_id, len(rows)
+def import_upload(conn: psycopg.Connection, kind_name: str, path: Path, by: str, reason: str) -> str:
+    """Validate and import a file as the connection's user: ``bankperf manage import``'s own code."""
+    return commands.import_file(kind_name, path, by, reason, conn)
 
 
 def _require(roles: tuple[str, ...]) -> None:
@@ -102,7 +98,7 @@ def register(app: Flask) -> None:
             result.update(_import_file(kind_name, upload.filename, upload.read(), reason))
         with user_connection() as conn:
             batches = _batches(conn)
-        status = 200 if "batch_id" in result else 400
+        status = 200 if "message" in result else 400
         return render_template("admin.html", kinds=kinds(), batches=batches, result=result), status
 
     @app.post("/admin/plan")
@@ -118,7 +114,7 @@ def register(app: Flask) -> None:
         with user_connection() as conn:
             batches = _batches(conn)
         return render_template("admin.html", kinds=kinds(), batches=batches, result=result), (
-            200 if "batch_id" in result else 400)
+            200 if "message" in result else 400)
 
     @app.get("/admin/template/<kind_name>")
     def admin_template(kind_name: str):
@@ -162,11 +158,11 @@ def _import_file(kind_name: str, filename: str, content: bytes, reason: str) -> 
         path.write_bytes(content)
         try:
             with user_connection() as conn:
-                batch_id, count = import_upload(conn, kind_name, path, g.identity["login"], reason)
+                message = import_upload(conn, kind_name, path, g.identity["login"], reason)
         except ValidationError as exc:
             return {"errors": error_table(exc.errors)}
         except (files.FileFormatError, ValueError) as exc:
             return {"errors": [("", "", str(exc).replace(str(path), safe_name))]}
         except psycopg.Error as exc:
             return {"errors": [("", "", (exc.diag.message_primary or str(exc)))]}
-    return {"batch_id": batch_id, "rows": count}
+    return {"message": message}

@@ -17,7 +17,6 @@ import secrets
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,31 +55,13 @@ def _rename_customers(inbox: Path) -> list[str]:
     return renamed
 
 
-@dataclass(frozen=True)
-class PortalUser:
-    login: str
-    password: str
-    emp_id: str | None
-    org_id: str | None
+def _create_users(url: str, folder: Path) -> dict[str, object]:
+    """One login of every role, named for this module (logins belong to the whole cluster)."""
+    from bankperf.access.demo import create_demo_users
 
-
-def _create_users(url: str) -> dict[str, PortalUser]:
-    """One login of every role (names of this module's own: logins belong to the whole cluster)."""
-    from bankperf.access import users
-    from bankperf.access.demo import _demo_subjects  # the busiest manager, the branch with most under it
-    from bankperf.access.permissions import USER_ROLES
-
-    prefix = f"t{secrets.token_hex(3)}"
-    created = {}
     with psycopg.connect(url, autocommit=True) as conn:
-        emp_id, org_id = _demo_subjects(conn)
-        for role in USER_ROLES:
-            user = PortalUser(f"{prefix}_{role}", secrets.token_urlsafe(12), emp_id if role == "manager" else None,
-                            org_id if role == "branch_head" else None)
-            users.save(conn, users.User(user.login, role, user.emp_id, user.org_id, f"Test {role}"), user.password,
-                       by="test_portal")
-            created[role] = user
-    return created
+        created = create_demo_users(conn, folder / "users.txt", prefix=f"t{secrets.token_hex(3)}_")
+    return {user.role: user for user in created}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +78,7 @@ def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFac
     renamed = _rename_customers(inbox)
     assert nightly_run(inbox, DAYS[0], DAYS[1]) == 0
     database.ensure_schemas()  # roles, grants, the portal's login and password
-    users = _create_users(fresh_db)
+    users = _create_users(fresh_db, state)
     yield {"url": fresh_db, "inbox": inbox, "users": users, "renamed": renamed, "state": state}
     with psycopg.connect(fresh_db, autocommit=True) as conn:  # logins are the cluster's: drop this module's
         for user in users.values():

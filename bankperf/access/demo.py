@@ -7,6 +7,10 @@ roles, or ``None`` for the configured database) creates or refreshes ``demo_offi
 and ``demo_auditor``, each with a new random password, and writes ``login<TAB>role<TAB>password``
 lines to ``out_path`` (mode 600; ``var/demo_users.txt`` for ``make demo``, git-ignored). It returns
 the :class:`DemoUser` list. Run it after the bank is built (it reads ``marts``).
+
+Logins are server-wide roles: a login of that name made for another database of the same server
+is taken over (and its password replaced). Tests pass their own ``prefix`` (e.g. ``t14ab12_demo_``)
+so they never reset the demo's passwords, and drop the roles afterwards.
 """
 
 from __future__ import annotations
@@ -61,14 +65,14 @@ def _demo_subjects(conn: psycopg.Connection) -> tuple[str, str]:
     return manager[0], branch[0]
 
 
-def create_demo_users(conn: psycopg.Connection | None, out_path: Path) -> list[DemoUser]:
+def create_demo_users(conn: psycopg.Connection | None, out_path: Path, prefix: str = "demo_") -> list[DemoUser]:
     if conn is None:
         with psycopg.connect(settings.db_settings().url) as own:
-            return create_demo_users(own, out_path)
+            return create_demo_users(own, out_path, prefix)
     emp_id, org_id = _demo_subjects(conn)
     created = []
     for role in USER_ROLES:
-        login = f"demo_{role}"
+        login = f"{prefix}{role}"
         user = users.User(
             login=login,
             user_role=role,

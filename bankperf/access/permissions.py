@@ -185,3 +185,26 @@ def scoped_view(
     return sql.SQL("select {columns}\nfrom ({query}) as published_rows\nwhere {condition}").format(
         columns=sql.SQL(",\n    ").join(selected), query=query, condition=condition
     )
+
+
+def permission_markdown() -> str:
+    """The permission table as the README shows it (a test keeps the README equal to this)."""
+    table = permission_table()
+    roles = list(table.roles)
+    lines = ["| view | " + " | ".join(f"`{role}`" for role in roles) + " |", "|---" * (len(roles) + 1) + "|"]
+    for name, rule in table.views.items():
+        cells = []
+        for role_name in roles:
+            role = table.roles[role_name]
+            if role_name not in rule.readers:
+                cells.append("-")
+            elif name == "my_identity":
+                cells.append("own")
+            elif rule.rows.public or role.rows == "all":
+                cells.append("all")
+            elif role.rows == "own":
+                cells.append("own" if rule.rows.subject or rule.rows.employee else "none")
+            else:
+                cells.append("subtree")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

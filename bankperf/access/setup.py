@@ -122,15 +122,88 @@ FUNCTIONS = [
         )
     $$
     """,
+    # the office imports management inputs without reading marts: the restatement check needs this
+    """
+    create or replace function access.latest_built_date() returns date
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+    begin
+        if to_regclass('marts.fct_account_daily') is null then
+            return null;
+        end if;
+        return (select max(biz_date) from marts.fct_account_daily);
+    end $$
+    """,
     "revoke all on all functions in schema access from public",
 ]
 
 MY_IDENTITY = """
-    create or replace view published.my_identity as
+    create or replace view published.my_identity with (security_barrier) as
     select login, user_role, emp_id, org_id, display_name
     from control.app_user
     where login = current_user
 """
+
+# What an auditor reads besides the marts: the load log, the rejected lines (their raw text may
+# hold customers' personal data: masked like a personal-data column), the management-input
+# batches, every version of every input and the restatements. Names -> (query, comment).
+AUDIT_VIEWS = {
+    "load_log": (
+        "select load_id, feed, biz_date, file_name, encoding, ctl_row_count, ctl_md5, file_md5, rows_read, "
+        "rows_loaded, rows_rejected, status, error, started_at, finished_at, loaded_by from audit.load_log",
+        "Every load attempt of a feed-date (audit.load_log): file, MD5, rows read/loaded/rejected, status, error.",
+    ),
+    "rejected_rows": (
+        "select load_id, feed, biz_date, line_no, case when {clear} then raw_line end as raw_line, reason "
+        "from audit.rejected_rows",
+        "Lines that broke the interface contract, with the reason (raw_line masked for analyst and auditor).",
+    ),
+    "import_batches": (
+        "select batch_id, kind, file_name, file_md5, row_count, imported_by, reason, imported_at "
+        "from control.import_batches",
+        "Every management-input import: kind, file, MD5, rows, by whom (the login and the --by comment), why, when.",
+    ),
+    "management_input_history": (
+        "(generated from the management-input kinds: see _history_query)",
+        "Every version of every management input (one row per imported row, its values as JSON), with its batch.",
+    ),
+    "restatement_log": (
+        "select restatement_id, batch_id, kind, set_key, from_date, reason, requested_by, requested_at, status, "
+        "restated_from, restated_to, accounts_restated, restated_at from control.restatement_log",
+        "Management inputs dated back before the built dates and the restatements the nightly run did for them.",
+    ),
+}
+MANAGED_VIEWS = frozenset({"my_identity", "access_log", *AUDIT_VIEWS})  # published views made here, not from a mart
+
+
+def _history_query() -> str:
+    from bankperf.manage.catalog import kinds  # the inputs' tables are defined there
+
+    union = " union all ".join(
+        f"select '{kind.name}' as kind, versions.batch_id, versions.row_no, versions.set_key, "
+        "to_jsonb(versions) - 'version_id' - 'batch_id' - 'row_no' - 'set_key' as input_values "
+        f"from control.{kind.table} as versions"
+        for kind in kinds().values()
+    )
+    return (
+        "select history.kind, history.batch_id, history.row_no, history.set_key, history.input_values, "
+        "batches.imported_by, batches.imported_at, batches.reason, batches.file_name "
+        f"from ({union}) as history inner join control.import_batches as batches using (batch_id)"
+    )
+
+
+def audit_view_statements() -> list[sql.Composable]:
+    from bankperf.access.permissions import personal_data_clear
+
+    statements: list[sql.Composable] = []
+    for name, (query, comment) in AUDIT_VIEWS.items():
+        if name == "management_input_history":
+            body: sql.Composable = sql.SQL(_history_query())
+        else:
+            body = sql.SQL(query).format(clear=personal_data_clear()) if "{clear}" in query else sql.SQL(query)
+        view = sql.Identifier("published", name)
+        statements.append(sql.SQL("create or replace view {} as {}").format(view, body))
+        statements.append(sql.SQL("comment on view {} is {}").format(view, sql.Literal(comment)))
+    return statements
 
 
 def _role_exists(conn: psycopg.Connection, name: str) -> bool:
@@ -170,6 +243,25 @@ def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
         sql.SQL("grant select on published.my_identity to {}").format(users),
     ]
     statements += _service_grants()
+    statements += _office_grants()
+    return statements
+
+
+def _office_grants() -> list[sql.Composable]:
+    """The office maintains the management inputs: it appends to their tables (history is append-only)
+    and reads them back; nothing else of ``control`` (not the identities)."""
+    from bankperf.manage.catalog import kinds
+
+    office = sql.Identifier("office")
+    statements = [
+        sql.SQL("grant usage on schema control to {}").format(office),
+        sql.SQL("grant select, insert on control.import_batches, control.restatement_log to {}").format(office),
+    ]
+    for kind in kinds().values():
+        table = sql.Identifier("control", kind.table)
+        statements.append(sql.SQL("grant select, insert on {} to {}").format(table, office))
+        views = [sql.Identifier("control", f"{kind.table}_{suffix}") for suffix in ("current", "history")]
+        statements.append(sql.SQL("grant select on {} to {}").format(sql.SQL(", ").join(views), office))
     return statements
 
 
@@ -209,6 +301,7 @@ def plan(conn: psycopg.Connection) -> list[sql.Composable]:
     for schema in ("raw", "audit", "control", "staging", "intermediate", "marts", "published"):
         statements.append(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
     statements += [sql.SQL(text) for text in APP_USER_DDL + FUNCTIONS + [MY_IDENTITY]]
+    statements += audit_view_statements()
     statements += grant_statements(conn)
     return statements
 
@@ -301,6 +394,18 @@ def set_portal_password(conn: psycopg.Connection) -> None:
     password = portal_password(create=not db.external or bool(os.environ.get("BANKPERF_PORTAL_PASSWORD")))
     if password:
         set_password(conn, PORTAL_ROLE, password)
+    audit_login(conn, PORTAL_ROLE)
+
+
+def audit_login(conn: psycopg.Connection, login: str) -> None:
+    """Log every statement of a login: pgaudit's session log where loaded, else log_statement (superuser only)."""
+    if not conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]:
+        return
+    if "pgaudit" in conn.execute("select current_setting('shared_preload_libraries')").fetchone()[0]:
+        setting = sql.SQL("pgaudit.log = 'read, write, function, role, ddl, misc'")
+    else:
+        setting = sql.SQL("log_statement = 'all'")
+    conn.execute(sql.SQL("alter role {} set {}").format(sql.Identifier(login), setting))
 
 
 def set_password(conn: psycopg.Connection, login: str, password: str) -> None:

@@ -56,7 +56,9 @@ class User:
     display_name: str | None = None
 
 
-def problems(user: User, employees: set[str] | None, institutions: set[str] | None) -> list[str]:
+def problems(
+    user: User, employees: set[str] | None, institutions: set[str] | None, check_role: bool = True
+) -> list[str]:
     """What is wrong with a user definition (empty: nothing)."""
     found = []
     if not LOGIN_PATTERN.match(user.login) or user.login in RESERVED or user.login.startswith("pg_"):
@@ -64,7 +66,7 @@ def problems(user: User, employees: set[str] | None, institutions: set[str] | No
             f"login {user.login!r}: lowercase letters, digits and _, starting with a letter, 2-63 characters, "
             "and not a reserved role name"
         )
-    if user.user_role not in USER_ROLES:
+    if check_role and user.user_role not in USER_ROLES:
         found.append(f"role {user.user_role!r} is not one of {', '.join(USER_ROLES)}")
     if user.user_role == "manager" and not user.emp_id:
         found.append("a manager needs the employee id (--emp)")
@@ -85,15 +87,31 @@ def _app_user(conn: psycopg.Connection, login: str) -> tuple | None:
     return conn.execute("select user_role, active from control.app_user where login = %s", (login,)).fetchone()
 
 
+def _user_groups(conn: psycopg.Connection, login: str) -> list[str]:
+    """The user roles a server role is a member of."""
+    return [name for (name,) in conn.execute(
+        "select groups.rolname from pg_auth_members as members "
+        "inner join pg_roles as groups on groups.oid = members.roleid "
+        "inner join pg_roles as logins on logins.oid = members.member "
+        "where logins.rolname = %s and groups.rolname = any(%s)", (login, list(USER_ROLES)))]
+
+
 def _save(conn: psycopg.Connection, user: User, by: str, password: str | None) -> str:
     """Create or update one login (inside the caller's transaction); returns what was done."""
     login = sql.Identifier(user.login)
     existing = _app_user(conn, user.login)
     role_there = conn.execute("select 1 from pg_roles where rolname = %s", (user.login,)).fetchone()
-    if existing is None and role_there:
+    groups = _user_groups(conn, user.login)
+    if existing is None and role_there and not groups:
         raise UserError(f"{user.login}: a database role of that name exists and is not a bankperf user")
     if existing is None:
-        conn.execute(sql.SQL("create role {} login in role {}").format(login, sql.Identifier(user.user_role)))
+        if role_there:  # a login of another bankperf database on this server (roles are server-wide)
+            for group in groups:
+                conn.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(group), login))
+            conn.execute(sql.SQL("alter role {} login").format(login))
+            conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(user.user_role), login))
+        else:
+            conn.execute(sql.SQL("create role {} login in role {}").format(login, sql.Identifier(user.user_role)))
         conn.execute(
             "insert into control.app_user (login, user_role, emp_id, org_id, display_name, created_by) "
             "values (%s, %s, %s, %s, %s, %s)",
@@ -113,6 +131,7 @@ def _save(conn: psycopg.Connection, user: User, by: str, password: str | None) -
         )
         done = "updated"
     conn.execute(sql.SQL("grant {} to {}").format(login, sql.Identifier(setup.PORTAL_ROLE)))
+    setup.audit_login(conn, user.login)
     if password:
         setup.set_password(conn, user.login, password)
     return done
@@ -149,17 +168,23 @@ def import_file(conn: psycopg.Connection, path: Path, by: str, passwords_out: Pa
     """``users import``: every row valid or nothing done; new logins get generated passwords when asked."""
     setup.ensure(conn)
     employees, institutions = _known(conn)
-    rows = validate(USERS_KIND, files.read_rows(Path(path), USERS_KIND), str(path), employees, institutions)
-    users = [User(**{name: row.values[name] for name in USERS_KIND.column_names}) for row in rows]
-    errors = [f"row {row.row_no}: {message}" for row, user in zip(rows, users, strict=True)
-              for message in problems(user, employees, institutions)]
+    raw_rows = files.read_rows(Path(path), USERS_KIND)
+    errors: list[str] = []
     seen: dict[str, int] = {}
-    for row, user in zip(rows, users, strict=True):
+    for row_no, raw in enumerate(raw_rows, start=2):  # what the columns' types cannot say
+        user = User(raw.get("login", ""), raw.get("user_role", ""), raw.get("emp_id") or None,
+                    raw.get("org_id") or None)
+        errors += [f"row {row_no}: {message}" for message in problems(user, None, institutions, check_role=False)]
         if user.login in seen:
-            errors.append(f"row {row.row_no}: login {user.login} is also on row {seen[user.login]}")
-        seen.setdefault(user.login, row.row_no)
+            errors.append(f"row {row_no}: login {user.login} is also on row {seen[user.login]}")
+        seen.setdefault(user.login, row_no)
+    try:
+        rows = validate(USERS_KIND, raw_rows, str(path), employees, institutions)
+    except ValidationError as exc:
+        raise ValidationError(USERS_KIND, str(path), exc.errors + errors) from None
     if errors:
         raise ValidationError(USERS_KIND, str(path), errors)
+    users = [User(**{name: row.values[name] for name in USERS_KIND.column_names}) for row in rows]
     generated: dict[str, str] = {}
     counts = {"created": 0, "updated": 0}
     with conn.transaction():

@@ -8,12 +8,6 @@
 - ``control.<table>_history``: every version with who, when and why, for auditors.
 - ``control.restatement_log``: sets whose dates reach back before the latest built business
   date, so the nightly run restates them (written here, marked done by the run).
-
-Who may import (contract with the access issue, point 6): the table owner (the command line) and
-the ``office`` role, which gets exactly what an import needs (:data:`OFFICE_GRANTS`): it reads
-and appends the control tables, and learns the known employees and institutions and the last
-built date through three ``security definer`` functions instead of reading ``raw`` or ``marts``.
-Importing needs no DDL: :func:`ensure_tables` runs at ``bankperf db start`` and in the command line.
 """
 
 from __future__ import annotations
@@ -68,40 +62,11 @@ BASE_DDL = [
     "alter table control.restatement_log add column if not exists restated_from date",
     "alter table control.restatement_log add column if not exists accounts_restated integer",
     "alter table control.restatement_log alter column batch_id drop not null",
-    # the login that imported (the portal's user through SET ROLE); imported_by stays the free-text name
+    # the database login that imported (the office user, also through the portal's SET ROLE); the
+    # free-text imported_by / requested_by stays as the importer's comment
     "alter table control.import_batches add column if not exists imported_login text not null default current_user",
-    """
-    create or replace function control.latest_built_date() returns date
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
-    begin
-        if to_regclass('marts.fct_account_daily') is null then
-            return null;
-        end if;
-        return (select max(daily.biz_date) from marts.fct_account_daily as daily);
-    end $$
-    """,
-    """
-    create or replace function control.known_employees() returns setof text
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
-    begin
-        if to_regclass('raw.emp') is not null then
-            return query select distinct btrim(emp.emp_id) from raw.emp as emp;
-        end if;
-    end $$
-    """,
-    """
-    create or replace function control.known_institutions() returns setof text
-    language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
-    begin
-        if to_regclass('raw.org') is not null then
-            return query select distinct btrim(org.org_id) from raw.org as org;
-        end if;
-    end $$
-    """,
-    "revoke all on function control.latest_built_date(), control.known_employees(), control.known_institutions()"
-    " from public",
+    "alter table control.restatement_log add column if not exists requested_login text default current_user",
 ]
-OFFICE_ROLE = "office"
 
 
 def _start_column(kind: Kind) -> str | None:
@@ -111,6 +76,13 @@ def _start_column(kind: Kind) -> str | None:
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
+    """Create or upgrade the control tables; a user role (the office importing) only checks they are there."""
+    if conn.execute("select to_regnamespace('control') is not null").fetchone()[0] and not conn.execute(
+        "select has_schema_privilege('control', 'create')"
+    ).fetchone()[0]:
+        if conn.execute("select to_regclass('control.import_batches')").fetchone()[0] is None:
+            raise RuntimeError("the control tables are not set up: run bankperf db start (or db grant) first")
+        return
     conn.execute("create schema if not exists control")
     for statement in BASE_DDL:
         conn.execute(statement)
@@ -149,9 +121,8 @@ def set_key(kind: Kind, row: Row) -> str:
 
 
 def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Path, by: str, reason: str) -> int:
-    """Append one batch in one transaction; log restatements for sets dated before the latest built date.
-
-    The tables must exist (:func:`ensure_tables`); the connection may be the office's (no DDL here)."""
+    """Append one batch in one transaction; log restatements for sets dated before the latest built date."""
+    ensure_tables(conn)
     digest = hashlib.md5(Path(path).read_bytes()).hexdigest()
     with conn.transaction():
         batch_id = conn.execute(
@@ -179,12 +150,25 @@ def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Pat
     return int(batch_id)
 
 
+def _reads_raw(conn: psycopg.Connection) -> bool:
+    """Whether this connection may read the loaded feeds (a user role may not: it reads published)."""
+    query = "select to_regnamespace('raw') is null or has_schema_privilege('raw', 'usage')"
+    return bool(conn.execute(query).fetchone()[0])
+
+
 def latest_built_date(conn: psycopg.Connection) -> object | None:
     """The last business date the warehouse has built (None before the first build)."""
-    return conn.execute("select control.latest_built_date()").fetchone()[0]
+    reads_marts = "select to_regnamespace('marts') is null or has_schema_privilege('marts', 'usage')"
+    if not conn.execute(reads_marts).fetchone()[0]:
+        return conn.execute("select access.latest_built_date()").fetchone()[0]
+    exists = conn.execute("select to_regclass('marts.fct_account_daily')").fetchone()[0]
+    if exists is None:
+        return None
+    return conn.execute("select max(biz_date) from marts.fct_account_daily").fetchone()[0]
 
 
 def current_rows(conn: psycopg.Connection, kind: Kind) -> list[dict[str, object]]:
+    ensure_tables(conn)
     cur = conn.execute(
         sql.SQL("select {} from control.{} order by set_key, row_no").format(
             sql.SQL(", ").join(map(sql.Identifier, kind.column_names)), sql.Identifier(f"{kind.table}_current")
@@ -194,30 +178,28 @@ def current_rows(conn: psycopg.Connection, kind: Kind) -> list[dict[str, object]
 
 
 def known_employees(conn: psycopg.Connection) -> set[str] | None:
-    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then)."""
-    found = {row[0] for row in conn.execute("select control.known_employees()")}
+    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then).
+    A user role (the office through the portal) checks against the published employees."""
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_employee", "emp_id")
+    if conn.execute("select to_regclass('raw.emp')").fetchone()[0] is None:
+        return None
+    found = {row[0] for row in conn.execute("select distinct btrim(emp_id) from raw.emp")}
     return found or None
 
 
 def known_institutions(conn: psycopg.Connection) -> set[str] | None:
     """Institutions of the ORG feed (any loaded date); None when nothing is loaded yet (no check then)."""
-    found = {row[0] for row in conn.execute("select control.known_institutions()")}
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_institution", "org_id")
+    if conn.execute("select to_regclass('raw.org')").fetchone()[0] is None:
+        return None
+    found = {row[0] for row in conn.execute("select distinct btrim(org_id) from raw.org")}
     return found or None
 
 
-def grant_office(conn: psycopg.Connection) -> None:
-    """What the ``office`` role needs to import every kind (when the role exists): see the module doc."""
-    if conn.execute("select 1 from pg_roles where rolname = %s", (OFFICE_ROLE,)).fetchone() is None:
-        return
-    office = sql.Identifier(OFFICE_ROLE)
-    tables = [sql.Identifier("control", name) for name in ("import_batches", "restatement_log")]
-    for kind in kinds().values():
-        tables += [sql.Identifier("control", kind.table)]
-    views = [sql.Identifier("control", f"{kind.table}{suffix}") for kind in kinds().values()
-             for suffix in ("_current", "_history")]
-    conn.execute(sql.SQL("grant usage on schema control to {}").format(office))
-    conn.execute(sql.SQL("grant select, insert on {} to {}").format(sql.SQL(", ").join(tables), office))
-    conn.execute(sql.SQL("grant select on {} to {}").format(sql.SQL(", ").join(views), office))
-    conn.execute(sql.SQL(
-        "grant execute on function control.latest_built_date(), control.known_employees(), "
-        "control.known_institutions() to {}").format(office))
+def _published_ids(conn: psycopg.Connection, view: str, column: str) -> set[str] | None:
+    if conn.execute("select to_regclass(%s)", (f"published.{view}",)).fetchone()[0] is None:
+        return None
+    query = sql.SQL("select distinct {} from published.{}").format(sql.Identifier(column), sql.Identifier(view))
+    return {row[0] for row in conn.execute(query)} or None
