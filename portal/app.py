@@ -189,12 +189,12 @@ def _routes(app: Flask) -> None:
             values, context = _params(conn, page)
             rows, truncated = queries.fetch(conn, queries.page_sql(page, values), values)
             charts = [queries.chart_data(conn, chart, rows, values, g.unit, g.lang) for chart in page.charts]
-        table = [[(queries.cell_text(column, row, g.unit, g.lang), column.link(row, values) if column.link else None,
-                   queries.cell_kind(column, row)) for column in page.columns] for row in rows]
+        table = queries.table_html(page, rows, values, g.unit, g.lang)
         headers = [_header(column) for column in page.columns]
         qs = params.query_string(values, page.params)
         return render_template("page.html", page=page, title=page.title[1] if g.lang == "en" else page.title[0],
-                               values=values, headers=headers, table=table, truncated=truncated, charts=charts,
+                               values=values, headers=headers, table=table, row_count=len(rows),
+                               truncated=truncated, charts=charts,
                                export_url=f"/x/{slug}?" + urlencode(qs), **context)
 
     @app.get("/x/<slug>")

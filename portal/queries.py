@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import psycopg
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -39,31 +40,50 @@ def cell_kind(column: Column, row: dict) -> str:
     return {"CNY": "money", "PCT": "pct", "COUNT": "count"}.get(unit, "money")
 
 
-def cell_value(column: Column, row: dict, unit: str) -> object:
+def cell_value(column: Column, row: dict, unit: str, kind: str | None = None) -> object:
     """The value as shown: money in the chosen unit, shares as percent, rounded as displayed."""
-    kind = cell_kind(column, row)
+    kind = kind or cell_kind(column, row)
     value = row.get(column.key)
-    if kind == "share" and value is not None:
+    if value is None or kind in ("text", "code", "indicator", "date"):
+        return value
+    if kind == "share":
         return text.scaled(Decimal(str(value)) * 100, "pct", unit)
-    if kind == "score" and value is not None:
+    if kind == "score":
         return text.scaled(value, "pct", unit)
-    if kind == "rate" and value is not None:
+    if kind == "rate":
         return Decimal(str(value))
     return text.scaled(value, kind, unit)
 
 
+NUMBER_TEXT = {"money": "{:,.2f}", "pct": "{:,.2f}%", "share": "{:,.2f}%", "score": "{:,.2f}", "count": "{:,.0f}",
+               "rank": "{:,.0f}", "rate": "{:.4f}"}
+
+
 def cell_text(column: Column, row: dict, unit: str, lang: str) -> str:
+    """The cell as the bank writes it (the same rounding as the export)."""
     kind = cell_kind(column, row)
-    value = cell_value(column, row, unit)
+    value = cell_value(column, row, unit, kind)
     if value is None:
         return ""
-    if kind == "share":
-        return f"{value:,.2f}%"
-    if kind == "score":
-        return f"{value:,.2f}"
-    if kind == "rate":
-        return f"{value:.4f}"
-    return text.shown(row.get(column.key), kind, unit, lang)  # scales (万元) and formats the stored value
+    pattern = NUMBER_TEXT.get(kind)
+    if pattern and isinstance(value, Decimal):
+        return pattern.format(value)
+    return text.shown(value, kind, unit, lang)
+
+
+def table_html(page: Page, rows: list[dict], params: dict, unit: str, lang: str) -> Markup:
+    """The table body, built here rather than cell by cell in the template (1,000 rows stay fast)."""
+    out = []
+    for row in rows:
+        cells = []
+        for column in page.columns:
+            shown_text = escape(cell_text(column, row, unit, lang))
+            href = column.link(row, params) if column.link else None
+            if href:
+                shown_text = Markup('<a href="{}">{}</a>').format(href, shown_text)
+            cells.append(f'<td class="{cell_kind(column, row)}">{shown_text}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return Markup("\n".join(out))
 
 
 def chart_data(conn: psycopg.Connection, chart: Chart, rows: list[dict], params: dict, unit: str, lang: str) -> dict:

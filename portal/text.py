@@ -224,7 +224,7 @@ def scaled(value: object, kind: str, unit: str) -> object:
     """The number as shown (money in 万元 when asked), rounded to the shown decimals; other values as they are."""
     if value is None or not isinstance(value, int | float | Decimal) or isinstance(value, bool):
         return value
-    number = Decimal(str(value))
+    number = value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int) else Decimal(str(value))
     if kind == "money":
         if unit == "wan":
             number = number / WAN
