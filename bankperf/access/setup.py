@@ -324,6 +324,13 @@ def _service_grants() -> list[sql.Composable]:
         grant("grant update on control.restatement_log to {role}", TRANSFORM_ROLE),
         grant(f"grant usage, create on schema {layers} to {{role}}", TRANSFORM_ROLE),
         grant("grant execute on all functions in schema access to {role}", TRANSFORM_ROLE),
+        # tables the configured login creates later (each loaded date's partition, new marts) too
+        grant("alter default privileges in schema raw grant select, insert, update, delete on tables to {role}",
+              LOADER_ROLE),
+        grant("alter default privileges in schema audit grant select, insert, update on tables to {role}", LOADER_ROLE),
+        grant("alter default privileges in schema raw, control, audit grant select on tables to {role}",
+              TRANSFORM_ROLE),
+        grant("revoke all on control.app_user from {role}", TRANSFORM_ROLE),  # not the identities
         grant("grant select, insert, update on audit.publication_log to {role}", ORCHESTRATOR_ROLE),
         sql.SQL("grant {}, {} to {}").format(
             sql.Identifier(LOADER_ROLE), sql.Identifier(TRANSFORM_ROLE), sql.Identifier(ORCHESTRATOR_ROLE)
