@@ -424,3 +424,26 @@ def test_the_office_imports_management_inputs_under_its_own_login(bank: dict) ->
     assert requested == (bank["login"]["office"], "finance.li")
     with _as(bank, "manager") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         commands.import_file("ownership_override", path, by="me", reason="mine now", conn=conn)
+
+
+@pytest.mark.parametrize(("role", "allowed", "refused"), [
+    ("bankperf_loader", ["select count(*) from raw.dep", "select count(*) from audit.load_log",
+                         "create table raw.loader_probe (x int)"],
+     ["select count(*) from marts.fct_account_daily", "select count(*) from control.app_user",
+      "select count(*) from published.mart_indicator_value", "create table marts.loader_probe (x int)"]),
+    ("bankperf_transform", ["select count(*) from raw.dep", "select count(*) from control.ownership_overrides",
+                            "create table marts.transform_probe (x int)"],
+     ["insert into raw.dep (biz_date) values ('2026-03-02')", "select count(*) from control.app_user",
+      "insert into control.import_batches (kind) values ('x')"]),
+])
+def test_service_roles_have_their_layers_only(bank: dict, role: str, allowed: list[str], refused: list[str]) -> None:
+    with psycopg.connect(bank["db"]) as conn:
+        conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+        for statement in allowed:
+            conn.execute(statement)
+        conn.rollback()
+        for statement in refused:
+            conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()

@@ -121,6 +121,21 @@ def personal_data_clear() -> sql.Composable:
     return sql.SQL("coalesce({role} not in ({masked}), true)").format(role=MY_ROLE, masked=_literals(masked))
 
 
+def _in_subtree(kind: str, value: sql.Composable, day: sql.Composable) -> sql.Composable:
+    """``value`` (an institution or an employee) is under the current user's institution on ``day``.
+
+    Two sets hashed once per query decide most rows: what has been under it on every day it existed
+    (yes), what never was (no); only the rest (moved institutions and employees) is checked against
+    the tree of the row's day."""
+    ever = "subtree_orgs" if kind == "org" else "subtree_employees"
+    on_day = "org_in_subtree" if kind == "org" else "employee_in_subtree"
+    check = (
+        "({value} in (select access.{ever}_always(current_user)) or ({value} in (select access.{ever}(current_user)) "
+        "and access.{on_day}({root}, {value}, {day})))"
+    )
+    return sql.SQL(check).format(value=value, ever=sql.SQL(ever), on_day=sql.SQL(on_day), root=MY_ORG, day=day)
+
+
 def row_filter(rule: RowRule, source: str) -> sql.Composable:
     """The condition a row must meet for the current user (``source``: the relation read directly)."""
     everything = sql.SQL("(select has_table_privilege({source}::regclass, 'select')) or {role} in ({roles})").format(
@@ -138,19 +153,18 @@ def row_filter(rule: RowRule, source: str) -> sql.Composable:
         kind, subject = (sql.SQL("{}.{}").format(row, sql.Identifier(name)) for name in rule.subject)
         own.append(sql.SQL("({kind} = 'EMP' and {subject} = {emp})").format(kind=kind, subject=subject, emp=MY_EMP))
         subtree.append(
-            sql.SQL(
-                "(case {kind} when 'ORG' then access.org_in_subtree({root}, {subject}, {day}) "
-                "when 'EMP' then access.employee_in_subtree({root}, {subject}, {day}) end)"
-            ).format(kind=kind, subject=subject, root=MY_ORG, day=day)
+            sql.SQL("(case {kind} when 'ORG' then {org_check} when 'EMP' then {emp_check} end)").format(
+                kind=kind, org_check=_in_subtree("org", subject, day), emp_check=_in_subtree("employee", subject, day)
+            )
         )
     if rule.employee:
         employee = sql.SQL("{}.{}").format(row, sql.Identifier(rule.employee))
         own.append(sql.SQL("{} = {}").format(employee, MY_EMP))
         if not rule.institution:
-            subtree.append(sql.SQL("access.employee_in_subtree({}, {}, {})").format(MY_ORG, employee, day))
+            subtree.append(_in_subtree("employee", employee, day))
     if rule.institution:
         institution = sql.SQL("{}.{}").format(row, sql.Identifier(rule.institution))
-        subtree.append(sql.SQL("access.org_in_subtree({}, {}, {})").format(MY_ORG, institution, day))
+        subtree.append(_in_subtree("org", institution, day))
     parts = [sql.SQL("({})").format(everything)]
     for role, conditions in (("own", own), ("subtree", subtree)):
         for name in permission_table().roles_with(rows=role):

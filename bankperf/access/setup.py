@@ -122,6 +122,49 @@ FUNCTIONS = [
         )
     $$
     """,
+    # every institution / employee that was ever in the login's subtree: a cheap first filter (one hash
+    # per query) before the per-row check of the day
+    """
+    create or replace function access.subtree_orgs(login name) returns setof text
+    language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+        select distinct tree.org_id from marts.bridge_institution_ancestor as tree
+        where tree.ancestor_org_id = (
+            select app_user.org_id from control.app_user
+            where app_user.login = $1 and app_user.active and pg_has_role(session_user, $1, 'MEMBER')
+        )
+    $$
+    """,
+    """
+    create or replace function access.subtree_employees(login name) returns setof text
+    language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+        select distinct employee.emp_id from marts.dim_employee as employee
+        where employee.org_id in (select access.subtree_orgs($1))
+    $$
+    """,
+    # ... and what has been under it on every day it existed (no per-row check of the day needed)
+    """
+    create or replace function access.subtree_orgs_always(login name) returns setof text
+    language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+        select tree.org_id from marts.bridge_institution_ancestor as tree
+        where tree.ancestor_org_id = (
+            select app_user.org_id from control.app_user
+            where app_user.login = $1 and app_user.active and pg_has_role(session_user, $1, 'MEMBER')
+        )
+            and tree.valid_to is null
+            and tree.valid_from = (
+                select min(itself.valid_from) from marts.bridge_institution_ancestor as itself
+                where itself.org_id = tree.org_id and itself.depth = 0
+            )
+    $$
+    """,
+    """
+    create or replace function access.subtree_employees_always(login name) returns setof text
+    language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+        select employee.emp_id from marts.dim_employee as employee
+        group by employee.emp_id
+        having bool_and(employee.org_id in (select access.subtree_orgs_always($1)))
+    $$
+    """,
     # the office imports management inputs without reading marts: the restatement check needs this
     """
     create or replace function access.latest_built_date() returns date
@@ -281,6 +324,13 @@ def _service_grants() -> list[sql.Composable]:
         grant("grant update on control.restatement_log to {role}", TRANSFORM_ROLE),
         grant(f"grant usage, create on schema {layers} to {{role}}", TRANSFORM_ROLE),
         grant("grant execute on all functions in schema access to {role}", TRANSFORM_ROLE),
+        # tables the configured login creates later (each loaded date's partition, new marts) too
+        grant("alter default privileges in schema raw grant select, insert, update, delete on tables to {role}",
+              LOADER_ROLE),
+        grant("alter default privileges in schema audit grant select, insert, update on tables to {role}", LOADER_ROLE),
+        grant("alter default privileges in schema raw, control, audit grant select on tables to {role}",
+              TRANSFORM_ROLE),
+        grant("revoke all on control.app_user from {role}", TRANSFORM_ROLE),  # not the identities
         grant("grant select, insert, update on audit.publication_log to {role}", ORCHESTRATOR_ROLE),
         sql.SQL("grant {}, {} to {}").format(
             sql.Identifier(LOADER_ROLE), sql.Identifier(TRANSFORM_ROLE), sql.Identifier(ORCHESTRATOR_ROLE)

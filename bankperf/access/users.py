@@ -146,7 +146,10 @@ def add(conn: psycopg.Connection, user: User, password: str | None, by: str) -> 
     if errors:
         raise UserError(f"{user.login}: " + "; ".join(errors))
     if _app_user(conn, user.login) is not None:
-        raise UserError(f"{user.login} exists already (bankperf users password {user.login} sets its password)")
+        raise UserError(
+            f"{user.login} exists already: `bankperf users password {user.login}` sets its password, "
+            "`bankperf users import` changes its role or scope or enables it again"
+        )
     with conn.transaction():
         _save(conn, user, by, password)
     return f"created {user.login} ({user.user_role})" + ("" if password else "; no password yet: it cannot log in")
