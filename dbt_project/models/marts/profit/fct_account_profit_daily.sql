@@ -19,7 +19,9 @@
 {%- set periods = ['m', 'y'] %}
 {#- the day amounts that also get month- and year-to-date sums: interest and profit exact (rules.md,
     Precision), the booked amounts (provision, accrued interest, interest income) to the fen #}
-{%- set exact_columns = ['ftp_profit_cny', 'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny'] %}
+{%- set exact_columns = [
+    'ftp_profit_cny', 'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny',
+] %}
 {%- set summed_columns = exact_columns + ['delta_impairment_cny', 'delta_accrued_unpaid_int_cny', 'int_income_cny'] %}
 
 with
@@ -359,14 +361,16 @@ final as (
         profits.capital_policy_source::text as capital_policy_source,
         profits.capital_policy_date::date as capital_policy_date,
         profits.economic_capital_cost_cny::{{ exact_money() }} as economic_capital_cost_cny,
-        (case when profits.acct_type = 'DEP' then profits.ftp_profit_cny end)::{{ exact_money() }} as deposit_profit_cny,
-        (case when profits.acct_type = 'LOAN' then profits.ftp_profit_cny end)::{{ exact_money() }} as loan_profit_cny,
+        (case when profits.acct_type = 'DEP' then profits.ftp_profit_cny end)::{{ exact_money() }}
+            as deposit_profit_cny,
+        (case when profits.acct_type = 'LOAN' then profits.ftp_profit_cny end)::{{ exact_money() }}
+            as loan_profit_cny,
         profits.ftp_profit_cny::{{ exact_money() }} as ftp_profit_cny,
         -- month- and year-to-date sums
         {%- for column in summed_columns %}
             {%- for suffix in periods %}
-                running_sums.{{ column }}_{{ suffix }}::{{ exact_money() if column in exact_columns else 'numeric(24, 2)' }}
-                    as {{ column }}_{{ suffix }},
+                {%- set money_type = exact_money() if column in exact_columns else 'numeric(24, 2)' %}
+                running_sums.{{ column }}_{{ suffix }}::{{ money_type }} as {{ column }}_{{ suffix }},
             {%- endfor %}
         {%- endfor %}
         profits.int_income_cny::numeric(20, 2) as int_income_cny

@@ -40,6 +40,14 @@ cards as (
     select * from {{ ref('stg_core__cards') }}
 ),
 
+employees as (
+    select * from {{ ref('stg_core__employees') }}
+),
+
+customers as (
+    select * from {{ ref('stg_core__customers') }}
+),
+
 fee_allocations as (
     select * from {{ ref('fct_fee_allocations') }}
     where {{ window_filter('biz_date') }}
@@ -65,15 +73,56 @@ ledger_days as (
         biz_date,
         'DEP' as acct_type,
         acct_no,
-        sub_acct_no
+        sub_acct_no,
+        cust_id,
+        mgr_emp_id
     from deposits
     union all
     select
         biz_date,
         'LOAN' as acct_type,
         acct_no,
-        sub_acct_no
+        sub_acct_no,
+        cust_id,
+        mgr_emp_id
     from loans
+),
+
+ledger_reference_exceptions as (
+    -- the ledger's descriptive references: its marketer (rules.md, Ownership 3) and its customer
+    select
+        ledger_days.biz_date,
+        ledger_days.acct_type as feed,
+        'mgr_emp_id_in_emp' as rule_name,
+        concat_ws('|', ledger_days.acct_type, ledger_days.acct_no, ledger_days.sub_acct_no) as record_key,
+        'mgr_emp_id=' || ledger_days.mgr_emp_id as record,
+        'marketer ignored on ' || ledger_days.biz_date::text || ': employee ' || ledger_days.mgr_emp_id
+        || ' not in EMP; the account''s owners are decided by the next rule' as action_taken
+    from ledger_days
+    left join employees
+        on
+            ledger_days.biz_date = employees.biz_date
+            and ledger_days.mgr_emp_id = employees.emp_id
+    where
+        ledger_days.mgr_emp_id is not null
+        and employees.emp_id is null
+    union all
+    select
+        ledger_days.biz_date,
+        ledger_days.acct_type as feed,
+        'cust_id_in_cust' as rule_name,
+        concat_ws('|', ledger_days.acct_type, ledger_days.acct_no, ledger_days.sub_acct_no) as record_key,
+        'cust_id=' || ledger_days.cust_id as record,
+        'balance counted on ' || ledger_days.biz_date::text || ': customer ' || ledger_days.cust_id
+        || ' not in CUST (no customer attributes that day; segment from the subject)' as action_taken
+    from ledger_days
+    left join customers
+        on
+            ledger_days.biz_date = customers.biz_date
+            and ledger_days.cust_id = customers.cust_id
+    where
+        ledger_days.cust_id is not null
+        and customers.cust_id is null
 ),
 
 priced_or_related_rows as (
@@ -146,8 +195,8 @@ card_relations_without_card as (
             '|', relations.acct_type, relations.acct_no, '', relations.emp_id, relations.share_pct::text,
             to_char(relations.start_date, 'YYYYMMDD'), coalesce(to_char(relations.end_date, 'YYYYMMDD'), '')
         ) as record,
-        'relation ignored on ' || relations.biz_date::text || ': card not in that day''s CARD snapshot'
-        as action_taken
+        'relation ignored on ' || relations.biz_date::text
+        || ': card not in that day''s CARD snapshot' as action_taken
     from relations
     left join cards
         on
@@ -251,8 +300,9 @@ ownership_rule_exceptions as (
         detail as record,
         case exception_type
             when 'REL_OVER_100'
-                then 'relation set ignored on ' || biz_date::text || ' (shares sum to ' || total_share_pct::numeric(8, 2)::text
-                    || ' %): the account goes to the next rule'
+                then
+                    'relation set ignored on ' || biz_date::text || ' (shares sum to '
+                    || total_share_pct::numeric(8, 2)::text || ' %): the account goes to the next rule'
             else detail || ' on ' || biz_date::text || ': owner not on the books that day'
         end as action_taken
     from ownership_exceptions
@@ -278,6 +328,11 @@ exceptions as (
         *,
         'FEED_REFERENCE' as found_by
     from settlement_exceptions
+    union all
+    select
+        *,
+        'FEED_REFERENCE' as found_by
+    from ledger_reference_exceptions
     union all
     select
         *,
