@@ -362,11 +362,12 @@ def test_bill_discounts_earn_no_ftp_profit_only_discount_profit(warehouse: str) 
         "DISCOUNT", Decimal("1.500000"), Decimal("0"), Decimal("12.3287671233"), Decimal("0"), Decimal("0"),
         Decimal("0"))
     # E002 owns LD1 (bill discount) and LF1: the month's loan profit LOAN_FTP_PROFIT_M reads is LF1's alone,
-    # -2,998.0821917808 + 1.9178082192 x 2 = -2,994.2465753424 (-2,994.25 to the fen)
+    # -2,998.0821917808 + 1.9178082192 + (16th, capital under the 10 % / 12 % policy: 100,000 x 10 % x 12 % / 365
+    # = 3.2876712329) 4.1095890411 - 3.2876712329 = 0.8219178082: -2,995.3424657534 (-2,995.34 to the fen)
     assert _rows_of(warehouse, "select loan_profit_cny_m, transfer_expense_cny_m from marts.mart_subject_profit_daily "
                                f"where biz_date = '{D3}' and subject_id = 'E002'") == [
         # transfer expense: LF1 3 x 100,000 x 2.50 / 100 / 365 = 3 x 6.8493150685, LD1 3 x 12.3287671233
-        (Decimal("-2994.2465753424"), Decimal("57.5342465754"))]
+        (Decimal("-2995.3424657534"), Decimal("57.5342465754"))]
     # its rediscount income goes to discount profit (750.00 of 0102's 1,000.00: test_discount_profit_splits...)
     assert _rows_of(warehouse, "select sum(loan_profit_cny_m) from marts.mart_subject_profit_daily "
                                f"where biz_date = '{D3}' and subject_id = 'V0102'") == [(Decimal("0E-10"),)]
