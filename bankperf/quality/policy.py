@@ -181,6 +181,7 @@ DBT_SINGULAR_TESTS = {
     "assert_every_account_day_fully_owned": "shares sum to 100 %",
     "assert_card_shares_sum_to_one": "shares sum to 100 %",
     "assert_fee_allocations_sum_to_fee": "shares sum to 100 %",
+    "assert_owner_profit_sums_equal_account": "shares sum to 100 %",
     "assert_every_subject_has_every_indicator": "complete delivery",
     "assert_indicator_catalogue_is_valid": "reference data",
     "assert_role_weights_sum_to_100": "reference data",
