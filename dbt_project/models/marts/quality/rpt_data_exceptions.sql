@@ -147,12 +147,52 @@ priced_or_related_rows as (
         'price' as row_kind,
         acct_type,
         acct_no,
-        sub_acct_no,
+        coalesce(sub_acct_no, '') as sub_acct_no,
         concat_ws(
             '|', acct_type, acct_no, coalesce(sub_acct_no, ''), ftp_rate::text, to_char(effective_date, 'YYYYMMDD')
         ) as record
     from ftp_prices
     where {{ window_filter('biz_date') }}
+),
+
+account_lives as (
+    -- when each account was on the ledger: per sub-account, and per account for a price given
+    -- without a sub-account (it applies to every sub-account)
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        first_seen_date,
+        last_seen_date,
+        close_date
+    from accounts
+    union all
+    select
+        acct_type,
+        acct_no,
+        '' as sub_acct_no,
+        min(first_seen_date) as first_seen_date,
+        max(last_seen_date) as last_seen_date,
+        max(close_date) as close_date
+    from accounts
+    group by acct_type, acct_no
+),
+
+ledger_accounts as (
+    -- the day's accounts, also once per account for a price without a sub-account
+    select
+        biz_date,
+        acct_type,
+        acct_no,
+        sub_acct_no
+    from ledger_days
+    union
+    select
+        biz_date,
+        acct_type,
+        acct_no,
+        '' as sub_acct_no
+    from ledger_days
 ),
 
 rows_without_account as (
@@ -165,24 +205,24 @@ rows_without_account as (
             '|',
             priced_or_related_rows.acct_type,
             priced_or_related_rows.acct_no,
-            coalesce(priced_or_related_rows.sub_acct_no, '')
+            priced_or_related_rows.sub_acct_no
         ) as record_key,
         priced_or_related_rows.record,
         priced_or_related_rows.row_kind || ' ignored on ' || priced_or_related_rows.biz_date::text || ': '
-        || {{ account_absence_reason('accounts', 'priced_or_related_rows.biz_date') }} as action_taken
+        || {{ account_absence_reason('account_lives', 'priced_or_related_rows.biz_date') }} as action_taken
     from priced_or_related_rows
-    left join ledger_days
+    left join ledger_accounts
         on
-            priced_or_related_rows.biz_date = ledger_days.biz_date
-            and priced_or_related_rows.acct_type = ledger_days.acct_type
-            and priced_or_related_rows.acct_no = ledger_days.acct_no
-            and priced_or_related_rows.sub_acct_no = ledger_days.sub_acct_no
-    left join accounts
+            priced_or_related_rows.biz_date = ledger_accounts.biz_date
+            and priced_or_related_rows.acct_type = ledger_accounts.acct_type
+            and priced_or_related_rows.acct_no = ledger_accounts.acct_no
+            and priced_or_related_rows.sub_acct_no = ledger_accounts.sub_acct_no
+    left join account_lives
         on
-            priced_or_related_rows.acct_type = accounts.acct_type
-            and priced_or_related_rows.acct_no = accounts.acct_no
-            and priced_or_related_rows.sub_acct_no = accounts.sub_acct_no
-    where ledger_days.acct_no is null
+            priced_or_related_rows.acct_type = account_lives.acct_type
+            and priced_or_related_rows.acct_no = account_lives.acct_no
+            and priced_or_related_rows.sub_acct_no = account_lives.sub_acct_no
+    where ledger_accounts.acct_no is null
 ),
 
 card_relations_without_card as (
