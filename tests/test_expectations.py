@@ -22,15 +22,15 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bankperf.quality import FeedValidation, validate_day, validate_feed
 from bankperf.dbt_env import PROJECT_DIR
+from bankperf.quality import FeedValidation, validate_day, validate_feed
 from bankperf.quality.build import differences, project_config
 from bankperf.quality.policy import rule_class, unclassified_dbt_tests
-from orchestration.project import manifest_path, parse_manifest
 from bankperf.quality.project import CONTEXT_ROOT, DATE_SETTING, PARTIAL_SAMPLES, project_files, suite_name
 from bankperf.quality.rules import CRITICAL, WARNING, rules_for
 from loaders.contract import feed, feeds
 from loaders.load import load_date
+from orchestration.project import manifest_path, parse_manifest
 from tests.deliveries import write_day
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
