@@ -3,7 +3,8 @@
 Everything comes from the published views the office reads: ``published.publication_status``
 (every date's status and the reason naming the failing step, checks, files and lines),
 ``published.rpt_gl_reconciliation`` (detail against GL per date) and
-``published.rpt_ownership_exceptions``, as the logged-in user.
+``published.rpt_data_exceptions`` (the rows each rule set aside and what was done with them, the
+ownership exceptions among them), as the logged-in user.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def register(app: Flask) -> None:
                 group by recon.biz_date""")}
             exceptions = {row["biz_date"]: row for row in _rows(conn, """
                 select exceptions.biz_date, count(*) as exception_count
-                from published.rpt_ownership_exceptions as exceptions
+                from published.rpt_data_exceptions as exceptions
                 group by exceptions.biz_date""")}
             try:
                 chosen = dt.date.fromisoformat(request.args.get("date", ""))
@@ -53,11 +54,12 @@ def register(app: Flask) -> None:
                                  " from published.rpt_gl_reconciliation as recon"
                                  " where recon.biz_date = %s and recon.status <> 'OK'"
                                  " order by abs(recon.difference) desc limit 200", (chosen,))
-            exception_lines = _rows(conn, "select exceptions.acct_type, exceptions.acct_no, exceptions.sub_acct_no,"
-                                          " exceptions.exception_type, exceptions.total_share_pct, exceptions.detail"
-                                          " from published.rpt_ownership_exceptions as exceptions"
-                                          " where exceptions.biz_date = %s order by exceptions.acct_no limit 200",
-                                    (chosen,))
+            exception_lines = _rows(conn, "select exceptions.feed, exceptions.rule_name, exceptions.record_key,"
+                                          " exceptions.severity, exceptions.record, exceptions.action_taken"
+                                          " from published.rpt_data_exceptions as exceptions"
+                                          " where exceptions.biz_date = %s"
+                                          " order by exceptions.feed, exceptions.rule_name, exceptions.record_key"
+                                          " limit 500", (chosen,))
         latest_run = max(dates, key=lambda row: row["at"]) if dates else None
         return render_template("status.html", dates=dates, recon=recon, exceptions=exceptions, chosen=chosen,
                                breaks=breaks, exception_lines=exception_lines, latest_run=latest_run)
