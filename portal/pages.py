@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-ROW_LIMIT = 1000
+ROW_LIMIT = 500  # rows on screen (and in its export); a longer answer asks to narrow the query
 
 # institutions under (and including) %(org)s on %(date)s
 SUBTREE = (

@@ -72,7 +72,7 @@ def cell_text(column: Column, row: dict, unit: str, lang: str) -> str:
 
 
 def table_html(page: Page, rows: list[dict], params: dict, unit: str, lang: str) -> Markup:
-    """The table body, built here rather than cell by cell in the template (1,000 rows stay fast)."""
+    """The table body, built here rather than cell by cell in the template (hundreds of rows stay fast)."""
     out = []
     for row in rows:
         cells = []
