@@ -7,7 +7,7 @@ partitioning), ``jobs.py`` (``nightly``), ``schedules.py``, ``sensors.py``,
 ``project.py`` (the cached ``DbtProject`` and ``dbt parse``), ``instance.py``
 (``DAGSTER_HOME`` and its generated ``dagster.yaml``).
 
-Entry points: ``bankperf run --inbox DIR --from D1 --to D2`` (headless, :mod:`bankperf.run`);
+Entry points: ``bankperf run --inbox DIR --from D1 --to D2`` (headless, :mod:`orchestration.headless`);
 ``python -m orchestration`` then ``dagster dev -w workspace.yaml`` (UI, schedule, sensor).
 
 Environment, read when used: ``BANKPERF_DB_URL`` / ``PG*`` (database), ``BANKPERF_INBOX``

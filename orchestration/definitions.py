@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.assets.checks import QualityResource, raw_checks
+from orchestration.assets.checks import raw_checks
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publishing import PublicationResource, publication_asset
+from orchestration.assets.publishing import publication_asset
 from orchestration.assets.raw import raw_assets
 from orchestration.jobs import nightly_job
-from orchestration.project import dbt_project
-from orchestration.resources import InboxResource, WarehouseDbtResource, dbt_executable
+from orchestration.resources import warehouse_resources
 from orchestration.schedules import nightly_schedule
 from orchestration.sensors import inbox_ready_sensor
 
@@ -25,10 +24,5 @@ defs = Definitions(
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[inbox_ready_sensor],
-    resources={
-        "inbox": InboxResource(),
-        "quality": QualityResource(),
-        "publication": PublicationResource(),
-        "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
-    },
+    resources=warehouse_resources(),
 )

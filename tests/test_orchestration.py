@@ -19,7 +19,9 @@ import psycopg
 import pytest
 from dagster import (
     AssetKey,
+    BackfillPolicy,
     DagsterInstance,
+    DagsterRun,
     DagsterRunStatus,
     Definitions,
     RunRequest,
@@ -28,19 +30,17 @@ from dagster import (
     build_sensor_context,
     instance_for_test,
 )
-from dagster._core.definitions.backfill_policy import BackfillPolicyType
-from dagster._core.storage.dagster_run import DagsterRun
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 from psycopg import sql
 
 from bankperf import cli
 from loaders.contract import feeds
+from orchestration.dagster_internals import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 from orchestration.project import manifest_path
-from orchestration.resources import InboxResource
+from orchestration.resources import DatabaseResource, InboxResource
 from tests.deliveries import write_day, write_feed
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
@@ -112,7 +112,7 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
     for key in RAW_KEYS | dbt_keys:  # one partitioning, ranges as one run
         node = graph.get(key)
         assert node.partitions_def == daily_partitions, key
-        assert node.backfill_policy is not None and node.backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN
+        assert node.backfill_policy is not None and node.backfill_policy == BackfillPolicy.single_run()
 
     tests = [
         node
@@ -242,7 +242,7 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_
     inbox = tmp_path / "inbox"
     write_day(inbox, dt.date(2026, 1, 5), {})
     write_day(inbox, dt.date(2026, 1, 6), {}, ready=False)
-    resources = {"inbox": InboxResource(path=str(inbox))}
+    resources = {"inbox": InboxResource(path=str(inbox)), "database": DatabaseResource()}
 
     with instance_for_test() as instance:
 

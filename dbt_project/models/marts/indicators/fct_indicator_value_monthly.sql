@@ -20,6 +20,10 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
+subjects as (
+    select * from {{ ref('dim_indicator_subject') }}
+),
+
 statement_amounts as (
     -- each month statement's amount per subject and month, with the month's last built day: the
     -- months of the years the window (or a restatement before it) touches, so each year to date is whole
@@ -78,7 +82,21 @@ evaluation_days as (
 
 subject_days as (
     -- every active employee and virtual manager, and every institution, on the evaluation day
-    {{ indicator_subject_days('evaluation_days', ['ASSESSMENT']) }}
+    select
+        evaluation_days.*,
+        subjects.subject_type,
+        subjects.subject_id,
+        subjects.caliber,
+        subjects.subject_name,
+        subjects.subject_kind,
+        subjects.subject_level,
+        subjects.parent_org_id
+    from evaluation_days
+    inner join subjects
+        on
+            evaluation_days.biz_date >= subjects.valid_from
+            and evaluation_days.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
+    where subjects.caliber in ('ASSESSMENT')
 ),
 
 subject_months as (

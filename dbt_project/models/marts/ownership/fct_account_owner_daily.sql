@@ -14,10 +14,7 @@
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
         ],
-        post_hook=[
-            "{{ log_restatements(ref('int_ownership_restatements'), source('control', 'restatement_log')) }}",
-            "analyze {{ this }}",
-        ],
+        post_hook=["analyze {{ this }}"],
     )
 }}
 

@@ -18,6 +18,10 @@
 
 with
 
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
+
 owner_rows as (
     select * from {{ ref('fct_account_owner_daily') }}
 ),
@@ -41,11 +45,10 @@ rebuilt_days as (
 ),
 
 report_calendar as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from rebuilt_days
-    cross join lateral generate_series(
-        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
 ),
 
 reported_days as (

@@ -92,8 +92,8 @@ adjustments_by_institution as (
         adjustments.valid_from as adjustment_effective_date,
         greatest(adjustments.valid_from, institution_ancestors.valid_from) as valid_from,
         least(
-            coalesce(adjustments.valid_to, '9999-12-31'::date),
-            coalesce(institution_ancestors.valid_to, '9999-12-31'::date)
+            coalesce(adjustments.valid_to, 'infinity'::date),
+            coalesce(institution_ancestors.valid_to, 'infinity'::date)
         ) as valid_through
     from adjustments
     inner join institution_ancestors
@@ -169,7 +169,7 @@ priced_accounts as (
             window_accounts.acct_type = curve_segments.acct_type
             and window_accounts.currency = curve_segments.currency
             and window_accounts.biz_date >= curve_segments.valid_from
-            and window_accounts.biz_date <= coalesce(curve_segments.valid_to, '9999-12-31'::date)
+            and window_accounts.biz_date <= coalesce(curve_segments.valid_to, 'infinity'::date)
             and window_accounts.remaining_term_months >= coalesce(curve_segments.term_from_months, '-infinity')
             and window_accounts.remaining_term_months < coalesce(curve_segments.term_to_months, 'infinity')
     left join applicable_adjustments
@@ -181,7 +181,7 @@ priced_accounts as (
     left join capital_policies
         on
             window_accounts.biz_date >= capital_policies.valid_from
-            and window_accounts.biz_date <= coalesce(capital_policies.valid_to, '9999-12-31'::date)
+            and window_accounts.biz_date <= coalesce(capital_policies.valid_to, 'infinity'::date)
 ),
 
 day_measures as (
