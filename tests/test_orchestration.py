@@ -132,6 +132,13 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
     )
     assert defs.resolve_sensor_def("inbox_ready_sensor").job_name == "nightly"
 
+    # source freshness: a non-blocking check per raw feed with a dbt freshness, on its own hourly job
+    freshness = {key for key in graph.asset_check_keys if key.name == "freshness"}
+    assert {key.asset_key for key in freshness} == RAW_KEYS - {AssetKey(["raw", "intl"])}  # INTL: none in dbt
+    assert not freshness & set(job.asset_layer.asset_graph.asset_check_keys)  # the clock, not the run's dates
+    assert defs.resolve_schedule_def("raw_freshness_schedule").job_name == "raw_freshness_job"
+    assert set(defs.resources) == {"inbox", "database", "quality", "publication", "dbt"}
+
     assert daily_partitions.timezone == "Asia/Shanghai"
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     assert daily_partitions.has_partition_key(today.isoformat())  # a READY before midnight can run at once
@@ -181,6 +188,36 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             table = sql.Identifier(node["schema"], node["alias"])
             rows = conn.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
             assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
+
+    # freshness, on its own job: the sample day is long past, so every checked feed is stale (error),
+    # and the run still succeeds (the checks never block)
+    with DagsterInstance.get() as instance:
+        fresh = defs.resolve_job_def("raw_freshness_job").execute_in_process(instance=instance, raise_on_error=False)
+    assert fresh.success, _failures(fresh)
+    evaluations = [event.event_specific_data for event in fresh.all_events
+                   if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(evaluations) == 11
+    for evaluation in evaluations:
+        assert not evaluation.passed and evaluation.severity.value == "ERROR"
+        assert "latest business date 2026-01-05" in evaluation.description
+
+
+def test_freshness_uses_dbt_thresholds_from_the_business_date_midnight(defs: Definitions) -> None:
+    from orchestration.assets.freshness import Thresholds, source_thresholds, verdict
+
+    assert source_thresholds()["dep"] == Thresholds(48, 96)  # _core__sources.yml
+    assert "intl" not in source_thresholds()
+    bank_time = ZoneInfo("Asia/Shanghai")
+    day = dt.date(2026, 1, 5)
+    rules = Thresholds(48, 96)
+    assert verdict(day, dt.datetime(2026, 1, 6, 12, tzinfo=bank_time), rules)[0]  # 36 h
+    passed, severity, said = verdict(day, dt.datetime(2026, 1, 7, 12, tzinfo=bank_time), rules)  # 60 h
+    assert (passed, severity.value) == (False, "WARN")
+    assert said == "latest business date 2026-01-05, 60 h old (warn after 48 h)"
+    passed, severity, _ = verdict(day, dt.datetime(2026, 1, 9, 1, tzinfo=bank_time), rules)  # 97 h
+    assert (passed, severity.value) == (False, "ERROR")
+    passed, severity, said = verdict(None, dt.datetime(2026, 1, 9, tzinfo=bank_time), rules)
+    assert (passed, severity.value, said) == (False, "ERROR", "nothing loaded yet")
 
 
 def test_a_failing_dbt_test_fails_the_run(defs: Definitions, manifest: dict, own_db: str, tmp_path: Path) -> None:

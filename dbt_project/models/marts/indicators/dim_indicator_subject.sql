@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['daily']) }}
 
 {#- Who the indicators are evaluated for, as effective-dated versions: every employee version on
     the books (status A) and every virtual manager, in the assessment caliber; every institution

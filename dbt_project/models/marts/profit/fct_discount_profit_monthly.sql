@@ -1,5 +1,3 @@
-{{ config(tags=['daily']) }}
-
 with
 
 rediscount_incomes as (

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['daily']) }}
+{{ config(materialized='view') }}
 
 {%- set deduction_pct = var('eva_profit_deduction_pct') %}
 
