@@ -288,6 +288,8 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_
 
         first = tick(None)
         assert _dates(first) == ["2026-01-05"]  # READY present; 2026-01-06 without READY is not run
+        with psycopg.connect(own_db) as conn:  # a tick only reads: the first run creates the log
+            assert conn.execute("select to_regclass('audit.publication_log')").fetchone()[0] is None
         assert _dates(tick(first.cursor)) == []  # nothing new: no second run
 
         _redeliver(inbox / "20260105" / "READY")
