@@ -251,7 +251,10 @@ candidates as (
         decided_by as source,
         'ALL' as split_type,
         'ALL' as portion,
-        case decided_by when 'LEDGER_MANAGER' then ledger_emp_id else {{ virtual_manager_id('open_org_id') }} end as emp_id,
+        case decided_by
+            when 'LEDGER_MANAGER' then ledger_emp_id
+            else {{ virtual_manager_id('open_org_id') }}
+        end as emp_id,
         100 as share_pct,
         case decided_by when 'LEDGER_MANAGER' then ledger_start_date end as relation_start_date,
         null as stock_base,

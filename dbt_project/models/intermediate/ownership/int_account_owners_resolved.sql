@@ -81,7 +81,8 @@ after_transfers as (
         account_days.balance_cny,
         account_days.is_restated,
         case
-            when transfer_effects.reverted_to_org_id is not null then {{ virtual_manager_id('transfer_effects.reverted_to_org_id') }}
+            when transfer_effects.reverted_to_org_id is not null
+                then {{ virtual_manager_id('transfer_effects.reverted_to_org_id') }}
             else candidates.emp_id
         end as owner_emp_id,
         case

@@ -202,7 +202,10 @@ owners as (
         biz_date,
         card_no,
         card_org_id,
-        case decided_by when 'CARD_EMPLOYEE' then card_emp_id else {{ virtual_manager_id('card_org_id') }} end as emp_id,
+        case decided_by
+            when 'CARD_EMPLOYEE' then card_emp_id
+            else {{ virtual_manager_id('card_org_id') }}
+        end as emp_id,
         100 as share_pct,
         decided_by as source
     from decided

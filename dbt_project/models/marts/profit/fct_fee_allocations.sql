@@ -93,7 +93,9 @@ fee_owners as (
     -- one row per fee and owner, with the owner's share of the fee
     select
         routed_fees.*,
-        coalesce(owner_shares.emp_id, routed_fees.known_emp_id, {{ virtual_manager_id('routed_fees.org_id') }}) as owner_emp_id,
+        coalesce(
+            owner_shares.emp_id, routed_fees.known_emp_id, {{ virtual_manager_id('routed_fees.org_id') }}
+        ) as owner_emp_id,
         coalesce(owner_shares.owner_org_id, routed_fees.known_emp_org_id, routed_fees.org_id) as owner_org_id,
         coalesce(owner_shares.share, 1) as share  -- noqa: RF04
     from routed_fees
