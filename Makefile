@@ -38,6 +38,7 @@ demo: db-start
 		--accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED)
 	$(BIN)/bankperf run --inbox $(INBOX) --from $(DEMO_START) --to $(DEMO_END)
 	@$(BIN)/bankperf summary
+	@$(BIN)/bankperf users demo --out var/demo_users.txt
 
 ## test: lint, then the whole test suite against the project's database
 test: db-start lint

@@ -22,7 +22,10 @@ dates, so the previous good state stays visible while a failed date is held back
 - ``published.<mart>``: a view per marts model of the dbt manifest, regenerated after every run —
   models with ``biz_date``: rows up to ``published_through``; effective-dated ones
   (``valid_from``/``valid_to``): the versions that started by then, still open if they ended
-  later; the rest (reference and current-state tables): as they are.
+  later; the rest (reference and current-state tables): as they are. Each is a security-barrier
+  view showing the current user only the rows of its scope, customers' personal data masked where
+  the role is not entitled, with the mart's column comments; SELECT granted to the roles the
+  permission table names (:mod:`bankperf.access`).
   ``published.publication_status``: every logged date, its status and reason, whether it is
   visible, and the last published date.
 """
@@ -38,6 +41,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from bankperf import access
+from bankperf.access import setup as access_setup
 from bankperf.messages import first_line
 
 PUBLISHED, FAILED, WITHHELD, BUILDING = "PUBLISHED", "FAILED", "WITHHELD", "BUILDING"
@@ -268,13 +273,21 @@ def gl_breaks(conn: psycopg.Connection, biz_date: dt.date) -> list[str]:
 class Mart:
     name: str  # the relation's name in schema marts (dbt alias)
     schema: str
+    personal_columns: frozenset[str] = frozenset()  # customers' personal data (dbt column meta personal_data)
+
+
+def _personal_columns(node: dict) -> frozenset[str]:
+    def meta(column: dict) -> dict:
+        return {**(column.get("meta") or {}), **(column.get("config", {}).get("meta") or {})}
+
+    return frozenset(name for name, column in node.get("columns", {}).items() if meta(column).get("personal_data"))
 
 
 def marts_of(manifest_path: Path) -> list[Mart]:
     """Every built-as-a-relation dbt model of schema ``marts`` in the manifest."""
     manifest = json.loads(Path(manifest_path).read_text())
     marts = {
-        Mart(node["alias"], node["schema"])
+        Mart(node["alias"], node["schema"], _personal_columns(node))
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["schema"] == "marts"
@@ -330,8 +343,13 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
             if not columns:  # not built in this database (yet)
                 continue
             view = sql.Identifier(SCHEMA, mart.name)
+            query = access.scoped_view(
+                view_query(mart, columns), columns, access.permission_table().views.get(mart.name),
+                sorted(mart.personal_columns), f"{mart.schema}.{mart.name}",
+            )
             conn.execute(sql.SQL("drop view if exists {}").format(view))
-            conn.execute(sql.SQL("create view {} as {}").format(view, view_query(mart, columns)))
+            conn.execute(sql.SQL("create view {} with (security_barrier) as {}").format(view, query))
+            _copy_column_comments(conn, mart)
             conn.execute(
                 sql.SQL("comment on view {} is {}").format(
                     view,
@@ -342,9 +360,25 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
                 )
             )
             created.append(mart.name)
-        for stale in sorted(existing - set(created)):
+        for stale in sorted(existing - set(created) - access_setup.MANAGED_VIEWS):
             conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier(SCHEMA, stale)))
+        access_setup.apply_view_grants(conn, [*created, STATUS_VIEW])
     return created
+
+
+def _copy_column_comments(conn: psycopg.Connection, mart: Mart) -> None:
+    """The mart's column comments (dbt docs, persisted) on the published view's columns, for BI tools."""
+    comments = conn.execute(
+        "select attribute.attname, description.description from pg_attribute as attribute "
+        "inner join pg_description as description "
+        "on description.objoid = attribute.attrelid and description.objsubid = attribute.attnum "
+        "where attribute.attrelid = %s::regclass and attribute.attnum > 0 and not attribute.attisdropped",
+        (f'"{mart.schema}"."{mart.name}"',),
+    ).fetchall()
+    for column, comment in comments:
+        conn.execute(sql.SQL("comment on column {} is {}").format(
+            sql.Identifier(SCHEMA, mart.name, column), sql.Literal(comment)
+        ))
 
 
 def status_lines(conn: psycopg.Connection, limit: int = 10) -> list[str]:

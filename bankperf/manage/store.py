@@ -63,6 +63,10 @@ BASE_DDL = [
     "alter table control.restatement_log add column if not exists restated_from date",
     "alter table control.restatement_log add column if not exists accounts_restated integer",
     "alter table control.restatement_log alter column batch_id drop not null",
+    # the database login that imported (the office user, also through the portal's SET ROLE); the
+    # free-text imported_by / requested_by stays as the importer's comment
+    "alter table control.import_batches add column if not exists imported_login text not null default current_user",
+    "alter table control.restatement_log add column if not exists requested_login text default current_user",
 ]
 
 
@@ -73,6 +77,13 @@ def _start_column(kind: Kind) -> str | None:
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
+    """Create or upgrade the control tables; a user role (the office importing) only checks they are there."""
+    if conn.execute("select to_regnamespace('control') is not null").fetchone()[0] and not conn.execute(
+        "select has_schema_privilege('control', 'create')"
+    ).fetchone()[0]:
+        if conn.execute("select to_regclass('control.import_batches')").fetchone()[0] is None:
+            raise RuntimeError("the control tables are not set up: run bankperf db start (or db grant) first")
+        return
     conn.execute("create schema if not exists control")
     for statement in BASE_DDL:
         conn.execute(statement)
@@ -201,8 +212,17 @@ def log_restatements_done(conn: psycopg.Connection) -> int:
     return done + found
 
 
+def _reads_raw(conn: psycopg.Connection) -> bool:
+    """Whether this connection may read the loaded feeds (a user role may not: it reads published)."""
+    query = "select to_regnamespace('raw') is null or has_schema_privilege('raw', 'usage')"
+    return bool(conn.execute(query).fetchone()[0])
+
+
 def latest_built_date(conn: psycopg.Connection) -> object | None:
     """The last business date the warehouse has built (None before the first build)."""
+    reads_marts = "select to_regnamespace('marts') is null or has_schema_privilege('marts', 'usage')"
+    if not conn.execute(reads_marts).fetchone()[0]:
+        return conn.execute("select access.latest_built_date()").fetchone()[0]
     exists = conn.execute("select to_regclass('marts.fct_account_daily')").fetchone()[0]
     if exists is None:
         return None
@@ -220,7 +240,10 @@ def current_rows(conn: psycopg.Connection, kind: Kind) -> list[dict[str, object]
 
 
 def known_employees(conn: psycopg.Connection) -> set[str] | None:
-    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then)."""
+    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then).
+    A user role (the office through the portal) checks against the published employees."""
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_employee", "emp_id")
     if conn.execute("select to_regclass('raw.emp')").fetchone()[0] is None:
         return None
     found = {row[0] for row in conn.execute("select distinct btrim(emp_id) from raw.emp")}
@@ -229,7 +252,16 @@ def known_employees(conn: psycopg.Connection) -> set[str] | None:
 
 def known_institutions(conn: psycopg.Connection) -> set[str] | None:
     """Institutions of the ORG feed (any loaded date); None when nothing is loaded yet (no check then)."""
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_institution", "org_id")
     if conn.execute("select to_regclass('raw.org')").fetchone()[0] is None:
         return None
     found = {row[0] for row in conn.execute("select distinct btrim(org_id) from raw.org")}
     return found or None
+
+
+def _published_ids(conn: psycopg.Connection, view: str, column: str) -> set[str] | None:
+    if conn.execute("select to_regclass(%s)", (f"published.{view}",)).fetchone()[0] is None:
+        return None
+    query = sql.SQL("select distinct {} from published.{}").format(sql.Identifier(column), sql.Identifier(view))
+    return {row[0] for row in conn.execute(query)} or None
