@@ -97,7 +97,7 @@ def cmd_recon(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bankperf.run import run
+    from orchestration.headless import run
 
     return run(Path(args.inbox), args.date_from, args.date_to or args.date_from)
 

@@ -32,7 +32,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from dagster import DagsterInstance, build_sensor_context
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from openpyxl import load_workbook
 from psycopg import sql
 
@@ -40,8 +39,9 @@ from bankperf import cli
 from bankperf.access.setup import MANAGED_VIEWS
 from bankperf.generator import generate
 from bankperf.reconciliation.report import fetch
+from orchestration.dagster_internals import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from orchestration.project import manifest_path
-from orchestration.resources import InboxResource
+from orchestration.resources import DatabaseResource, InboxResource
 
 D1, D2, D3 = dt.date(2026, 4, 7), dt.date(2026, 4, 8), dt.date(2026, 4, 9)
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +130,8 @@ def _tick(inbox: Path):
     from orchestration.sensors import inbox_ready_sensor
 
     with DagsterInstance.get() as instance:
-        context = build_sensor_context(instance=instance, resources={"inbox": InboxResource(path=str(inbox))})
+        resources = {"inbox": InboxResource(path=str(inbox)), "database": DatabaseResource()}
+        context = build_sensor_context(instance=instance, resources=resources)
         return inbox_ready_sensor(context)
 
 

@@ -7,7 +7,8 @@
 - ``control.<table>_current``: the sets in force (each set's latest batch, unless retired).
 - ``control.<table>_history``: every version with who, when and why, for auditors.
 - ``control.restatement_log``: sets whose dates reach back before the latest built business
-  date, so the nightly run restates them (written here, marked done by the run).
+  date, so the nightly run restates them (written here; :func:`log_restatements_done` marks
+  them done after the run's dbt build carried them out).
 """
 
 from __future__ import annotations
@@ -148,6 +149,67 @@ def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Pat
                     (batch_id, kind.name, key, from_date, reason, by),
                 )
     return int(batch_id)
+
+
+# What the ownership build restated: dbt's table of the build's restatements (one row per account
+# and reason, `is_restated` when it was recomputed) and the owner fact it rebuilt.
+BUILD_RESTATEMENTS = "intermediate.int_ownership_restatements"
+OWNER_FACT = "marts.fct_account_owner_daily"
+
+
+def log_restatements_done(conn: psycopg.Connection) -> int:
+    """After a successful dbt build: mark the pending ownership restatements it carried out DONE
+    (with the restated range and the number of accounts), and log the ones the build found itself
+    (a REL relation dated back), in one transaction. Returns the number of log entries written.
+
+    dbt computes which accounts to restate (``int_ownership_restatements``); the log is this
+    module's, so the run writes it here once the build has passed, not dbt as a side effect of a
+    model: a build that fails leaves the entries PENDING and the next build restates them again.
+    """
+    if conn.execute("select to_regclass(%s)", (BUILD_RESTATEMENTS,)).fetchone()[0] is None:
+        return 0  # no ownership build yet
+    with conn.transaction():
+        done = conn.execute(f"""
+            update control.restatement_log as log_entry
+            set
+                status = 'DONE',
+                restated_from = carried_out.from_date,
+                restated_to = (select max(biz_date) from {OWNER_FACT}),
+                restated_at = clock_timestamp(),
+                accounts_restated = carried_out.account_count
+            from (
+                select
+                    restatement_id,
+                    min(from_date) filter (where is_restated) as from_date,
+                    count(distinct (acct_type, acct_no, sub_acct_no)) filter (where is_restated) as account_count
+                from {BUILD_RESTATEMENTS}
+                where restatement_id is not null
+                group by restatement_id
+            ) as carried_out
+            where
+                log_entry.restatement_id = carried_out.restatement_id
+                and log_entry.status = 'PENDING'
+        """).rowcount
+        found = conn.execute(f"""
+            insert into control.restatement_log (
+                kind, set_key, from_date, reason, requested_by, status,
+                restated_from, restated_to, restated_at, accounts_restated
+            )
+            select
+                kind,
+                acct_type || '|' || acct_no || '|' || sub_acct_no,
+                requested_from_date,
+                reason,
+                'nightly build',
+                'DONE',
+                from_date,
+                (select max(biz_date) from {OWNER_FACT}),
+                clock_timestamp(),
+                1
+            from {BUILD_RESTATEMENTS}
+            where restatement_id is null and is_restated
+        """).rowcount
+    return done + found
 
 
 def _reads_raw(conn: psycopg.Connection) -> bool:

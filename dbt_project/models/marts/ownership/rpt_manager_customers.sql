@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
@@ -17,6 +15,10 @@
     allocated deposit and loan balances that day and at the end of the previous month. -#}
 
 with
+
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
 
 owner_rows as (
     select * from {{ ref('fct_account_owner_daily') }}
@@ -41,11 +43,10 @@ rebuilt_days as (
 ),
 
 report_calendar as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from rebuilt_days
-    cross join lateral generate_series(
-        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
 ),
 
 reported_days as (
