@@ -22,10 +22,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from bankperf.run import run as nightly_run
 from openpyxl import load_workbook
 
 from bankperf import cli, database
+from orchestration.headless import run as nightly_run
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
