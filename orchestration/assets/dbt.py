@@ -31,6 +31,7 @@ import re
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -119,5 +120,17 @@ def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox:
     with one_build_at_a_time(context):
         invocation = dbt.cli(["build", "--vars", json.dumps(window)], context=context)
         yield from invocation.stream()  # raises when dbt fails: a failed build keeps its folder and dbt.log
-    # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results
+    # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results,
+    # and the last build's run_results.json (every model's and test's time) stays for `make bench-nightly`
+    keep_run_results(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+LAST_RUN_RESULTS = "last_build_run_results.json"
+
+
+def keep_run_results(target_path: Path) -> None:
+    """Copy a successful build's ``run_results.json`` to ``target/last_build_run_results.json``."""
+    produced = Path(target_path) / "run_results.json"
+    if produced.exists():
+        shutil.copyfile(produced, Path(_project.target_path) / LAST_RUN_RESULTS)

@@ -12,12 +12,20 @@
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
 }}
 
+{%- set first_date = first_rebuilt_date() %}
+{%- set last_date = window_bound('max_date') %}
+{%- if first_date is not none and last_date is not none %}
+    {#- literals: the marts' BRIN indexes are used for these days only (plan-time pruning) #}
+    {%- set on_statistic_dates = 'in (' ~ dates_and_period_ends(first_date, last_date, ['year', 'month']) ~ ')' %}
+{%- else %}
+    {%- set on_statistic_dates = '= any(array(select statistic_dates.statistic_date from statistic_dates))' %}
+{%- endif %}
 with
 
 catalogue as (
@@ -32,15 +40,11 @@ profits as (
     select * from {{ ref('mart_subject_profit_daily') }}
 ),
 
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
 rebuilt_days as (
     -- the window (or from the earliest restated day, as the balance mart rebuilds)
     select
         coalesce(
-            nullif({{ first_rebuilt_day('restatements') }}, '-infinity'::date),
+            nullif({{ first_rebuilt_day() }}, '-infinity'::date),
             (select min(balances.biz_date) from balances)
         ) as first_date,
         {{ window_end("(select max(balances.biz_date) from balances)") }} as last_date
@@ -97,7 +101,7 @@ balance_statistics as (
                 base_indicators.is_small_enterprise is null
                 or balances.is_small_enterprise = base_indicators.is_small_enterprise
             )
-    where balances.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
+    where balances.biz_date {{ on_statistic_dates }}
     group by
         balances.biz_date,
         balances.subject_type,
@@ -118,7 +122,7 @@ profit_statistics as (
     from profits
     inner join base_indicators
         on base_indicators.measure <> 'BALANCE'
-    where profits.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
+    where profits.biz_date {{ on_statistic_dates }}
 ),
 
 statistics as (

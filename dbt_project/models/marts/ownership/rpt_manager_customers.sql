@@ -7,7 +7,7 @@
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -16,6 +16,14 @@
 {#- 客户情况: each manager's customers, one row per business date × owner × customer: the
     allocated deposit and loan balances that day and at the end of the previous month. -#}
 
+{%- set first_date = first_rebuilt_date() %}
+{%- set last_date = window_bound('max_date') %}
+{%- if first_date is not none and last_date is not none %}
+    {#- literals: the facts' BRIN indexes are used for these days only (plan-time pruning) #}
+    {%- set on_reported_days = 'in (' ~ dates_and_period_ends(first_date, last_date, ['month']) ~ ')' %}
+{%- else %}
+    {%- set on_reported_days = 'in (select reported_days.biz_date from reported_days)' %}
+{%- endif %}
 with
 
 owner_rows as (
@@ -30,13 +38,9 @@ customers as (
     select * from {{ ref('dim_customer') }}
 ),
 
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
 rebuilt_days as (
     select
-        {{ first_rebuilt_day('restatements') }} as first_date,
+        {{ first_rebuilt_day() }} as first_date,
         {{ window_end("(select max(account_days.biz_date) from account_days)") }} as last_date
 ),
 
@@ -70,7 +74,8 @@ customer_balances as (
             and owner_rows.acct_no = account_days.acct_no
             and owner_rows.sub_acct_no = account_days.sub_acct_no
     where
-        owner_rows.biz_date in (select reported_days.biz_date from reported_days)
+        owner_rows.biz_date {{ on_reported_days }}
+        and account_days.biz_date {{ on_reported_days }}
         and owner_rows.share <> 0
     group by owner_rows.biz_date, owner_rows.emp_id, account_days.cust_id
 ),
