@@ -21,10 +21,13 @@
 {%- set first_date = first_rebuilt_date() %}
 {%- set last_date = window_bound('max_date') %}
 {%- if first_date is not none and last_date is not none %}
-    {#- literals: the marts' BRIN indexes are used for these days only (plan-time pruning) #}
+    {#- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
+        their increments compare with (a few dates, as literals: the marts' BRIN indexes are read
+        for these days only, so a day's cost does not grow with history) #}
     {%- set on_statistic_dates = 'in (' ~ dates_and_period_ends(first_date, last_date, ['year', 'month']) ~ ')' %}
 {%- else %}
-    {%- set on_statistic_dates = '= any(array(select statistic_dates.statistic_date from statistic_dates))' %}
+    {#- no window: every day is rebuilt, and so every day's statistics are read #}
+    {%- set on_statistic_dates = 'is not null' %}
 {%- endif %}
 with
 
@@ -34,10 +37,12 @@ catalogue as (
 
 balances as (
     select * from {{ ref('mart_subject_balance_daily') }}
+    where biz_date {{ on_statistic_dates }}
 ),
 
 profits as (
     select * from {{ ref('mart_subject_profit_daily') }}
+    where biz_date {{ on_statistic_dates }}
 ),
 
 rebuilt_days as (
@@ -56,16 +61,6 @@ calendar as (
     cross join lateral generate_series(
         rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
     ) as calendar_days (calendar_day)
-),
-
-statistic_dates as (
-    -- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
-    -- their increments compare with (a few dates, so a day's cost does not grow with history)
-    select biz_date as statistic_date from calendar
-    union
-    select {{ indicator_base_date('calendar.biz_date', "'PREV_YEAR_END'") }} from calendar
-    union
-    select {{ indicator_base_date('calendar.biz_date', "'PREV_MONTH_END'") }} from calendar
 ),
 
 base_indicators as (
@@ -101,7 +96,6 @@ balance_statistics as (
                 base_indicators.is_small_enterprise is null
                 or balances.is_small_enterprise = base_indicators.is_small_enterprise
             )
-    where balances.biz_date {{ on_statistic_dates }}
     group by
         balances.biz_date,
         balances.subject_type,
@@ -122,7 +116,6 @@ profit_statistics as (
     from profits
     inner join base_indicators
         on base_indicators.measure <> 'BALANCE'
-    where profits.biz_date {{ on_statistic_dates }}
 ),
 
 statistics as (

@@ -137,7 +137,7 @@ carried_rows as (
     -- the rows of the day before the window: each subject's sums so far
     select previous_rows.*
     from previous_rows
-    where previous_rows.biz_date = (select window_bounds.first_date from window_bounds) - 1
+    where previous_rows.biz_date = {{ first_rebuilt_day() }} - 1
 ),
 
 window_days as (
