@@ -11,45 +11,47 @@ calendar as (
     select * from {{ ref('dim_date') }}
 ),
 
+manager_customers as (
+    select * from {{ ref('fct_manager_customer_daily') }}
+),
+
 customers as (
     select * from {{ ref('dim_customer') }}
 ),
 
-compared as (
+report_days as (
+    -- the dates the fact holds, each with the month-end it compares with
     select
         calendar.biz_date,
-        held.emp_id,
-        held.cust_id,
-        held.deposit_balance_cny,
-        held.loan_balance_cny,
-        held.deposit_balance_cny_last_month_end,
-        held.loan_balance_cny_last_month_end
+        calendar.month_start_date - 1 as month_end_date
     from calendar
-    cross join lateral (
-        select
-            manager_customers.emp_id,
-            manager_customers.cust_id,
-            coalesce(sum(manager_customers.deposit_balance_cny) filter (
-                where manager_customers.biz_date = calendar.biz_date
-            ), 0) as deposit_balance_cny,
-            coalesce(sum(manager_customers.loan_balance_cny) filter (
-                where manager_customers.biz_date = calendar.biz_date
-            ), 0) as loan_balance_cny,
-            coalesce(sum(manager_customers.deposit_balance_cny) filter (
-                where manager_customers.biz_date < calendar.biz_date
-            ), 0) as deposit_balance_cny_last_month_end,
-            coalesce(sum(manager_customers.loan_balance_cny) filter (
-                where manager_customers.biz_date < calendar.biz_date
-            ), 0) as loan_balance_cny_last_month_end
-        from {{ ref('fct_manager_customer_daily') }} as manager_customers
-        where manager_customers.biz_date in (calendar.biz_date, calendar.month_start_date - 1)
-        group by manager_customers.emp_id, manager_customers.cust_id
-    ) as held
-    -- a date the fact holds (not every calendar day with only its month-end)
     where exists (
         select 1 from {{ ref('fct_manager_customer_daily') }} as built_days
         where built_days.biz_date = calendar.biz_date
     )
+),
+
+compared as (
+    select
+        report_days.biz_date,
+        manager_customers.emp_id,
+        manager_customers.cust_id,
+        coalesce(sum(manager_customers.deposit_balance_cny) filter (
+            where manager_customers.biz_date = report_days.biz_date
+        ), 0) as deposit_balance_cny,
+        coalesce(sum(manager_customers.deposit_balance_cny) filter (
+            where manager_customers.biz_date = report_days.month_end_date
+        ), 0) as deposit_balance_cny_last_month_end,
+        coalesce(sum(manager_customers.loan_balance_cny) filter (
+            where manager_customers.biz_date = report_days.biz_date
+        ), 0) as loan_balance_cny,
+        coalesce(sum(manager_customers.loan_balance_cny) filter (
+            where manager_customers.biz_date = report_days.month_end_date
+        ), 0) as loan_balance_cny_last_month_end
+    from report_days
+    inner join manager_customers
+        on manager_customers.biz_date = any(array[report_days.biz_date, report_days.month_end_date])
+    group by report_days.biz_date, manager_customers.emp_id, manager_customers.cust_id
 ),
 
 final as (
