@@ -7,6 +7,7 @@ import datetime as dt
 import psycopg
 
 from bankperf import publication
+from bankperf.quality import exceptions
 from bankperf.quality.validate import day_folder
 from bankperf.reconciliation.report import report_dir
 from bankperf.settings import db_settings
@@ -50,6 +51,7 @@ def summary() -> str:
             lines.append(f"  {name:<45} {count:>12,} rows")
         if conn.execute("select to_regclass('audit.publication_log')").fetchone()[0] is not None:
             lines += publication.status_lines(conn)
+        lines += exceptions.summary_lines(conn)
         dates = [day for (day,) in conn.execute("select distinct biz_date from audit.current_loads order by 1")]
     lines += _report_lines(dates)
     lines += [
@@ -57,7 +59,8 @@ def summary() -> str:
         "  published.*        what BI reads: the marts of published dates only (published.publication_status)",
         "  marts.*            the marts as last built, failed dates included",
         "  var/recon/<D>/     the finance GL-reconciliation report of each date (.xlsx, .html)",
-        "  var/quality/<D>/   the great-expectations Data Docs of each date (data_docs/index.html)",
+        "  var/quality/<D>/   the great-expectations Data Docs of each date (data_docs/index.html) and its"
+        " exceptions (exceptions.html)",
         "  audit.load_log     every load attempt; audit.rejected_rows: rejected lines with reasons",
         "  make docs          dbt docs (lineage, every model and column): target/index.html",
         "  make dagster       the Dagster UI: asset graph, partitions, checks, schedule and sensor",

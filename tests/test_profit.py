@@ -179,11 +179,14 @@ def test_cny_deposit_feed_price_plus_head_office_adjustment(warehouse: str) -> N
     # +50 bps for ALL deposits applies: 1.80 + 0.50 = 2.30 %
     assert _profit(warehouse, D1, "DC1", PRICE) == (
         "FEED", Decimal("1.800000"), Decimal("1.500000"), Decimal("50.00"), "0001", Decimal("2.300000"))
-    # 1,000,000 x (2.30 - 0.30) / 100 / 365 = 54.7945 -> 54.79 a day; transfer income 1,000,000 x 2.30 / 100 / 365
-    # = 63.0137 -> 63.01; month to date on the 16th 3 x 54.79 = 164.37
+    # Exact (rules.md, Precision; re-derived when rounding moved to what users see): 1,000,000 x (2.30 - 0.30)
+    # / 100 / 365 = 54.794520547945... -> 54.7945205479 at 10 decimals a day; transfer income 1,000,000 x 2.30
+    # / 100 / 365 = 63.0136986301; month to date on the 16th 3 x 54.7945205479 = 164.3835616437, 164.38 to the
+    # fen (the exact 3 x 54.794520547945 = 164.383561643835) - rounding each day first gave 3 x 54.79 = 164.37
     assert _profit(warehouse, D3, "DC1", "deposit_profit_cny, loan_profit_cny, ftp_profit_cny, transfer_income_cny, "
                                          "ftp_profit_cny_m, ftp_profit_cny_y") == (
-        Decimal("54.79"), None, Decimal("54.79"), Decimal("63.01"), Decimal("164.37"), Decimal("164.37"))
+        Decimal("54.7945205479"), None, Decimal("54.7945205479"), Decimal("63.0136986301"), Decimal("164.3835616437"),
+        Decimal("164.3835616437"))
 
 
 def test_hkd_deposit_priced_from_the_curve_at_its_remaining_term(warehouse: str) -> None:
@@ -193,12 +196,14 @@ def test_hkd_deposit_priced_from_the_curve_at_its_remaining_term(warehouse: str)
     assert _profit(warehouse, D1, "DH1", PRICE + ", remaining_term_months, balance_cny") == (
         "CURVE", None, Decimal("2.860000"), Decimal("10.00"), "0100", Decimal("2.960000"), Decimal("2.400000"),
         Decimal("182000.00"))
-    # 200,000 HKD x 0.91 = 182,000 CNY; x (2.96 - 2.20) / 100 / 365 = 3.7896 -> 3.79
-    assert _profit(warehouse, D1, "DH1", "ftp_profit_cny") == (Decimal("3.79"),)
+    # 200,000 HKD x 0.91 = 182,000 CNY; x (2.96 - 2.20) / 100 / 365 = 138,320 / 36,500 = 3.789589041095... (exact,
+    # 10 decimals)
+    assert _profit(warehouse, D1, "DH1", "ftp_profit_cny") == (Decimal("3.7895890411"),)
     # the 15th: 72 days = 2.367123 months -> 2.70 + 0.2 / 3 x 2.367123 = 2.857808 (+0.10 = 2.957808);
-    # 182,000 x 0.757808 / 100 / 365 = 3.7787 -> 3.78; month to date 3.79 + 3.78 = 7.57
+    # 182,000 x 0.757808 / 100 / 365 = 3.778659068493... -> 3.7786590685; month to date 3.7895890411 + 3.7786590685
+    # = 7.5682481096 (7.57 to the fen)
     assert _profit(warehouse, D2, "DH1", "curve_rate, ftp_rate, ftp_profit_cny, ftp_profit_cny_m") == (
-        Decimal("2.857808"), Decimal("2.957808"), Decimal("3.78"), Decimal("7.57"))
+        Decimal("2.857808"), Decimal("2.957808"), Decimal("3.7786590685"), Decimal("7.5682481096"))
 
 
 LOAN = ("delta_impairment_cny, delta_accrued_unpaid_int_cny, interest_margin_cny, economic_capital_cost_cny, "
@@ -206,51 +211,62 @@ LOAN = ("delta_impairment_cny, delta_accrued_unpaid_int_cny, interest_margin_cny
 
 
 def test_loan_whose_provision_rises_and_the_policy_changes_mid_month(warehouse: str) -> None:
-    # LP1: 1,000,000 x (4.35 - 2.00) / 100 / 365 = 64.3836 -> 64.38 a day.
+    # LP1: 1,000,000 x (4.35 - 2.00) / 100 / 365 = 64.383561643835... -> 64.3835616438 a day (exact, 10 decimals).
     # 14th (warehouse's first day, opened long before): no Δ; capital 1,000,000 x 100 % x 8 % x 10 % / 365
-    # = 21.9178 -> 21.92; profit 64.38 - 21.92 = 42.46
+    # = 21.917808219178... -> 21.9178082192; profit 64.3835616438 - 21.9178082192 = 42.4657534246
     assert _profit(warehouse, D1, "LP1", LOAN) == (
-        Decimal("0.00"), Decimal("0.00"), Decimal("64.38"), Decimal("21.92"), Decimal("42.46"))
-    # 15th: accrued unpaid 0 -> 100: 64.38 - 0 - 100 - 21.92 = -57.54
+        Decimal("0.00"), Decimal("0.00"), Decimal("64.3835616438"), Decimal("21.9178082192"), Decimal("42.4657534246"))
+    # 15th: accrued unpaid 0 -> 100: 64.3835616438 - 0 - 100 - 21.9178082192 = -57.5342465754
     assert _profit(warehouse, D2, "LP1", LOAN) == (
-        Decimal("0.00"), Decimal("100.00"), Decimal("64.38"), Decimal("21.92"), Decimal("-57.54"))
+        Decimal("0.00"), Decimal("100.00"), Decimal("64.3835616438"), Decimal("21.9178082192"),
+        Decimal("-57.5342465754"))
     # 16th: provision 15,000 -> 25,000 (substandard), accrued 100 -> 150, and the policy of 10 % / 12 %:
-    # capital 1,000,000 x 10 % x 12 % / 365 = 32.8767 -> 32.88; 64.38 - 10,000 - 50 - 32.88 = -10,018.50
+    # capital 1,000,000 x 10 % x 12 % / 365 = 32.876712328767... -> 32.8767123288;
+    # 64.3835616438 - 10,000 - 50 - 32.8767123288 = -10,018.4931506850
     assert _profit(warehouse, D3, "LP1", LOAN) == (
-        Decimal("10000.00"), Decimal("50.00"), Decimal("64.38"), Decimal("32.88"), Decimal("-10018.50"))
+        Decimal("10000.00"), Decimal("50.00"), Decimal("64.3835616438"), Decimal("32.8767123288"),
+        Decimal("-10018.4931506850"))
     assert _profit(warehouse, D2, "LP1", "capital_ratio_pct, hurdle_rate_pct, capital_policy_source") == (
         Decimal("8.000000"), Decimal("10.000000"), "DEFAULT")
     assert _profit(warehouse, D3, "LP1", "capital_ratio_pct, hurdle_rate_pct, capital_policy_source, "
                                          "capital_policy_date, is_npl") == (
         Decimal("10.000000"), Decimal("12.000000"), "CONTROL", D3, True)
-    # month to date: 42.46 - 57.54 - 10,018.50 = -10,033.58; capital 21.92 x 2 + 32.88 = 76.72;
-    # booked interest 3 x 119.18 = 357.54
+    # month to date: 42.4657534246 - 57.5342465754 - 10,018.4931506850 = -10,033.5616438358 (-10,033.56 to the fen;
+    # the days rounded first gave -10,033.58); capital 21.9178082192 x 2 + 32.8767123288 = 76.7123287672;
+    # booked interest (fen, as the core booked it) 3 x 119.18 = 357.54
     assert _profit(warehouse, D3, "LP1", "ftp_profit_cny_m, economic_capital_cost_cny_m, int_income_cny, "
                                          "int_income_cny_m, delta_impairment_cny_m") == (
-        Decimal("-10033.58"), Decimal("76.72"), Decimal("119.18"), Decimal("357.54"), Decimal("10000.00"))
+        Decimal("-10033.5616438358"), Decimal("76.7123287672"), Decimal("119.18"), Decimal("357.54"),
+        Decimal("10000.00"))
 
 
 def test_new_loan_counts_its_full_provision_on_its_first_day(warehouse: str) -> None:
     # LN1 opens on the 15th with 12 months to run: the CNY loan curve's 12-month point, 2.00 %.
-    # 500,000 x (3.65 - 2.00) / 100 / 365 = 22.6027 -> 22.60; capital 500,000 x 50 % x 8 % x 10 % / 365
-    # = 5.4795 -> 5.48; full provision 7,500: 22.60 - 7,500 - 0 - 5.48 = -7,482.88
+    # 500,000 x (3.65 - 2.00) / 100 / 365 = 22.602739726027... -> 22.6027397260; capital 500,000 x 50 % x 8 % x 10 %
+    # / 365 = 5.479452054794... -> 5.4794520548; full provision 7,500: 22.6027397260 - 7,500 - 0 - 5.4794520548
+    # = -7,482.8767123288
     assert _profit(warehouse, D2, "LN1", "price_source, curve_rate, ftp_rate, " + LOAN) == (
         "CURVE", Decimal("2.000000"), Decimal("2.000000"),
-        Decimal("7500.00"), Decimal("0.00"), Decimal("22.60"), Decimal("5.48"), Decimal("-7482.88"))
+        Decimal("7500.00"), Decimal("0.00"), Decimal("22.6027397260"), Decimal("5.4794520548"),
+        Decimal("-7482.8767123288"))
     # 16th: 364 days = 11.967123 months, between 6 (1.85 %) and 12 (2.00 %): 1.85 + 0.15 x 5.967123 / 6
-    # = 1.999178 %; 500,000 x 1.650822 / 100 / 365 = 22.6140 -> 22.61; capital under the new policy
-    # 500,000 x 50 % x 10 % x 12 % / 365 = 8.2192 -> 8.22; profit 22.61 - 8.22 = 14.39
+    # = 1.999178 %; 500,000 x 1.650822 / 100 / 365 = 825,411 / 36,500 = 22.614 exactly; capital under the new
+    # policy 500,000 x 50 % x 10 % x 12 % / 365 = 8.219178082191... -> 8.2191780822; profit 14.3948219178
     assert _profit(warehouse, D3, "LN1", "curve_rate, " + LOAN) == (
-        Decimal("1.999178"), Decimal("0.00"), Decimal("0.00"), Decimal("22.61"), Decimal("8.22"), Decimal("14.39"))
+        Decimal("1.999178"), Decimal("0.00"), Decimal("0.00"), Decimal("22.6140000000"), Decimal("8.2191780822"),
+        Decimal("14.3948219178"))
 
 
 def test_loan_opened_on_the_warehouses_first_day(warehouse: str) -> None:
     # LF1 opens on the 14th, the first day loaded: its provision counts in full that day (older loans
-    # count no Δ that day). 100,000 x (4.00 - 2.50) / 100 / 365 = 4.1096 -> 4.11; capital
-    # 100,000 x 8 % x 10 % / 365 = 2.1918 -> 2.19; 4.11 - 3,000 - 2.19 = -2,998.08; then 4.11 - 2.19 = 1.92
+    # count no Δ that day). 100,000 x (4.00 - 2.50) / 100 / 365 = 4.109589041095... -> 4.1095890411; capital
+    # 100,000 x 8 % x 10 % / 365 = 2.191780821917... -> 2.1917808219; 4.1095890411 - 3,000 - 2.1917808219
+    # = -2,998.0821917808; then 4.1095890411 - 2.1917808219 = 1.9178082192, month to date -2,996.1643835616
     assert _profit(warehouse, D1, "LF1", "price_source, " + LOAN) == (
-        "FEED", Decimal("3000.00"), Decimal("0.00"), Decimal("4.11"), Decimal("2.19"), Decimal("-2998.08"))
-    assert _profit(warehouse, D2, "LF1", "loan_profit_cny, ftp_profit_cny_m") == (Decimal("1.92"), Decimal("-2996.16"))
+        "FEED", Decimal("3000.00"), Decimal("0.00"), Decimal("4.1095890411"), Decimal("2.1917808219"),
+        Decimal("-2998.0821917808"))
+    assert _profit(warehouse, D2, "LF1", "loan_profit_cny, ftp_profit_cny_m") == (
+        Decimal("1.9178082192"), Decimal("-2996.1643835616"))
 
 
 def test_every_account_day_has_a_profit_and_a_price_source(warehouse: str) -> None:
@@ -337,15 +353,38 @@ def test_discount_profit_splits_by_bill_discount_balance(warehouse: str) -> None
         ("E002", Decimal("0.75"), Decimal("750.00")), ("V0102", Decimal("0.25"), Decimal("250.00"))]
 
 
+def test_bill_discounts_earn_no_ftp_profit_only_discount_profit(warehouse: str) -> None:
+    # rules.md, spec 1.1.3: LD1 (300,000 at 1.50 %, loan_method D) is priced at its own rate, its interest goes to
+    # head office in full as transfer expense (300,000 x 1.50 / 100 / 365 = 12.328767123287... -> 12.3287671233),
+    # no capital cost, profit 0 every day
+    assert _profit(warehouse, D3, "LD1", "price_source, ftp_rate, interest_margin_cny, transfer_expense_cny, "
+                                         "economic_capital_cost_cny, loan_profit_cny, ftp_profit_cny_m") == (
+        "DISCOUNT", Decimal("1.500000"), Decimal("0"), Decimal("12.3287671233"), Decimal("0"), Decimal("0"),
+        Decimal("0"))
+    # E002 owns LD1 (bill discount) and LF1: the month's loan profit LOAN_FTP_PROFIT_M reads is LF1's alone,
+    # -2,998.0821917808 + 1.9178082192 + (16th, capital under the 10 % / 12 % policy: 100,000 x 10 % x 12 % / 365
+    # = 3.2876712329) 4.1095890411 - 3.2876712329 = 0.8219178082: -2,995.3424657534 (-2,995.34 to the fen)
+    assert _rows_of(warehouse, "select loan_profit_cny_m, transfer_expense_cny_m from marts.mart_subject_profit_daily "
+                               f"where biz_date = '{D3}' and subject_id = 'E002'") == [
+        # transfer expense: LF1 3 x 100,000 x 2.50 / 100 / 365 = 3 x 6.8493150685, LD1 3 x 12.3287671233
+        (Decimal("-2995.3424657534"), Decimal("57.5342465754"))]
+    # its rediscount income goes to discount profit (750.00 of 0102's 1,000.00: test_discount_profit_splits...)
+    assert _rows_of(warehouse, "select sum(loan_profit_cny_m) from marts.mart_subject_profit_daily "
+                               f"where biz_date = '{D3}' and subject_id = 'V0102'") == [(Decimal("0E-10"),)]
+
+
 def test_employee_profit_is_profit_less_allocated_cost(warehouse: str) -> None:
     columns = ("deposit_profit_cny, loan_profit_cny, discount_profit_cny, fee_income_cny, gross_profit_cny, "
                "marketing_cost_cny, allocated_cost_cny, employee_profit_cny")
-    # E001: DH1 60 % of 3.79, 3.78, 3.77 - the larger share takes the rest of the rounding: 2.27 + 2.27 + 2.26
-    # = 6.80; LP1 -10,033.58 and LN1 -7,482.88 + 14.39 = -7,468.49: -17,502.07; fees F1 300 + F2 18.20 + F6 100
-    # = 418.20 (F4 not assessed); gross -17,077.07: no marketing cost on a loss, base 1,000
+    # Exact through the shares, rounded once in this month statement (re-derived when rounding moved to what users
+    # see). E001: DH1 60 % of 3.7895890411, 3.7786590685, 3.7677290959 - E002's 40 % rounded at 10 decimals
+    # (1.5158356164, 1.5114636274, 1.5070916384), E001 the rest: 2.2737534247 + 2.2671954411 + 2.2606374575
+    # = 6.8015863233 -> 6.80; LP1 -10,033.5616438358 and LN1 -7,482.8767123288 + 14.3948219178: -17,502.0435342468
+    # -> -17,502.04 (the days rounded first gave -17,502.07); fees F1 300 + F2 18.20 + F6 100 = 418.20 (F4 not
+    # assessed); gross -17,077.0419479235 -> -17,077.04: no marketing cost on a loss, base 1,000: -18,077.04
     assert _rows_of(warehouse, f"select {columns} from marts.mart_employee_profit_monthly where emp_id = 'E001'") == [
-        (Decimal("6.80"), Decimal("-17502.07"), Decimal("0.00"), Decimal("418.20"), Decimal("-17077.07"),
-         Decimal("0.00"), Decimal("1000.00"), Decimal("-18077.07"))]
+        (Decimal("6.80"), Decimal("-17502.04"), Decimal("0.00"), Decimal("418.20"), Decimal("-17077.04"),
+         Decimal("0.00"), Decimal("1000.00"), Decimal("-18077.04"))]
     # E003 owns LC1: 2.00 + 2.00 - 2.00 = 2.00; marketing 10 % = 0.20, base 0.50: 2.00 - 0.70 = 1.30
     assert _rows_of(warehouse, f"select {columns} from marts.mart_employee_profit_monthly where emp_id = 'E003'") == [
         (Decimal("0.00"), Decimal("2.00"), Decimal("0.00"), Decimal("0.00"), Decimal("2.00"), Decimal("0.20"),
@@ -357,17 +396,20 @@ EVA_WAREHOUSE = ("transfer_income_cny, transfer_expense_cny, economic_capital_co
 
 
 def test_sub_branch_eva_with_every_term(warehouse: str) -> None:
-    # 0101's books, 14-16 March. Transfer income: DH1 182,000 x 2.96 % / 365 = 14.76, then x 2.957808 % =
-    # 14.75, x 2.955616 % = 14.74 (44.25), DX1 3 x 25.00 (75.00): 119.25. Transfer expense: LP1 3 x 54.79
-    # (164.37), LN1 27.40 + 27.39 (54.79), LC1 3 x 30.00 (90.00): 309.16. Capital: LP1 21.92 + 21.92 + 32.88,
-    # LN1 5.48 + 8.22, LC1 8 + 8 + 12: 118.42. Moved to corporate department 0103 unassigned: DX1 3 x 20.00 =
-    # 60.00. Managers' simulated profit: E001's -17,495.27. Deduction (60.00 - 17,495.27) x 90 % = -15,691.74.
-    # EVA = 100,000 - 2,000 - 3,000 - (4,000 - 1,500) + (119.25 - 309.16) - 20,000 - 5,000 - 118.42 - 600
-    #       + 15,691.74 - 700 - 800 - 900 + 1,000 + 250 = 81,133.41
+    # 0101's books, 14-16 March, every term exact and EVA rounded once (re-derived when rounding moved to what
+    # users see). Transfer income: DH1 182,000 x 2.96 % / 365 = 14.7594520548, then x 2.957808 % = 14.7485220822,
+    # x 2.955616 % = 14.7375921096, DX1 3 x 25.00: 119.2455662466 -> 119.25. Transfer expense: LP1 3 x
+    # 54.7945205479, LN1 27.3972602740 + 27.3860000000, LC1 3 x 30.00: 309.1668219177 -> 309.17. Capital: LP1
+    # 21.9178082192 x 2 + 32.8767123288, LN1 5.4794520548 + 8.2191780822, LC1 8 + 8 + 12: 118.4109589042 -> 118.41.
+    # Moved to corporate department 0103 unassigned: DX1 3 x 20.00 = 60.00. Managers' simulated profit: E001's
+    # 6.8015863233 - 17,502.0435342468 = -17,495.2419479235. Deduction (60 - 17,495.2419479235) x 90 %
+    # = -15,691.7177531312 -> -15,691.72. EVA = 100,000 - 2,000 - 3,000 - (4,000 - 1,500) + (119.2455662466
+    # - 309.1668219177) - 20,000 - 5,000 - 118.4109589042 - 600 + 15,691.7177531312 - 700 - 800 - 900 + 1,000
+    # + 250 = 81,133.3855385559 -> 81,133.39
     assert _rows_of(warehouse, f"select eva_type, has_finance_terms, {EVA_WAREHOUSE} from marts.mart_eva_monthly "
                                "where org_id = '0101'") == [
-        ("SUB_BRANCH", True, Decimal("119.25"), Decimal("309.16"), Decimal("118.42"), Decimal("60.00"),
-         Decimal("-17495.27"), Decimal("-15691.74"), Decimal("81133.41"))]
+        ("SUB_BRANCH", True, Decimal("119.25"), Decimal("309.17"), Decimal("118.41"), Decimal("60.00"),
+         Decimal("-17495.24"), Decimal("-15691.72"), Decimal("81133.39"))]
 
 
 def test_corporate_department_eva_with_every_term(warehouse: str) -> None:
@@ -388,10 +430,10 @@ def test_month_statements_are_indicators_on_the_months_last_built_day(warehouse:
         warehouse, "select subject_id, indicator_code, indicator_value from marts.fct_indicator_value_monthly "
                    f"where biz_date = %s and caliber = 'ASSESSMENT' and indicator_code in ({statements})", (D3,)))
     # the figures of the monthly marts (hand-computed in the tests above); March is the year's only month
-    assert values["0101", "EVA_M"] == values["0101", "EVA_Y"] == Decimal("81133.410000")
+    assert values["0101", "EVA_M"] == values["0101", "EVA_Y"] == Decimal("81133.390000")
     assert values["0103", "EVA_M"] == Decimal("2885.200000")
-    assert values["E001", "EMP_PROFIT_M"] == values["E001", "EMP_PROFIT_Y"] == Decimal("-18077.070000")
-    assert values["E001", "EMP_GROSS_PROFIT_M"] == Decimal("-17077.070000")
+    assert values["E001", "EMP_PROFIT_M"] == values["E001", "EMP_PROFIT_Y"] == Decimal("-18077.040000")
+    assert values["E001", "EMP_GROSS_PROFIT_M"] == Decimal("-17077.040000")
     assert values["E003", "EMP_PROFIT_Y"] == Decimal("1.300000")
     assert values["E002", "DISCOUNT_PROFIT_M"] == Decimal("750.000000")
     assert values["V0102", "DISCOUNT_PROFIT_Y"] == Decimal("250.000000")
@@ -421,12 +463,12 @@ def test_cards_count_to_their_owners_by_share(warehouse: str) -> None:
 def test_subject_figures_in_both_calibers(warehouse: str) -> None:
     columns = ("deposit_profit_cny_m, loan_profit_cny_m, fee_income_cny_m, fee_unassessed_cny_y, "
                "intl_settlement_cny_y, effective_new_y_count::numeric(3, 2)")
-    # E001 on the 16th: the month's figures of the employee profit test; F4 8,000 not assessed; I1 9,100;
-    # K1 cancelled, K2 issued last year: no effective new card
+    # E001 on the 16th: the month's exact figures of the employee profit test (6.8015863233, -17,502.0435342468);
+    # F4 8,000 not assessed; I1 9,100; K1 cancelled, K2 issued last year: no effective new card
     assert _rows_of(warehouse, f"select {columns} from marts.mart_subject_profit_daily where biz_date = '{D3}' "
                                "and subject_id = 'E001'") == [
-        (Decimal("6.80"), Decimal("-17502.07"), Decimal("418.20"), Decimal("8000.00"), Decimal("9100.00"),
-         Decimal("0.00"))]
+        (Decimal("6.8015863233"), Decimal("-17502.0435342468"), Decimal("418.20"), Decimal("8000.00"),
+         Decimal("9100.00"), Decimal("0.00"))]
     # the head office: every figure equal in both calibers, and equal to the bank's accounts
     both = _rows_of(warehouse, "select caliber, deposit_profit_cny_y, loan_profit_cny_y, fee_income_cny_y, "
                                "effective_new_m_count::numeric(3, 2) from marts.mart_subject_profit_daily "

@@ -11,16 +11,19 @@ Rules come from two places:
 - the interface contract's prose (``shared/interface/README.md``): accepted codes, ranges
   and the references between feeds of the same business date, written out below.
 
-Severity (GX's own ``severity`` field on each expectation):
+Severity (GX's own ``severity`` field on each expectation) follows the written policy,
+:mod:`bankperf.quality.policy`: every rule belongs to one of its classes and has that class's
+severity (``rules_for`` refuses a rule that does not):
 
-- ``critical`` blocks publication: the row cannot be read as the contract says, or a figure
-  built from it would be wrong or lost — schema and types, required values, keys, codes
-  outside the contract's lists, numbers out of range, and the references the arithmetic
-  needs (currency → FX for the CNY conversion, institution → ORG for attribution, the
-  attribution tree itself, REL → the account and employee it credits).
-- ``warning`` is reported (Data Docs, asset-check metadata) but does not block: descriptive
-  references (customer → CUST, marketer ids the contract says may be empty), relations held
-  by employees who have left, and oddities the contract tolerates (dates, signs).
+- ``critical`` blocks publication only where publishing would put wrong or incomplete money in
+  front of users: the file is not the one described (schema, types, required values, codes,
+  ranges), a snapshot is empty, a key is duplicated, a currency has no FX rate, an amount's
+  institution is outside the attribution tree.
+- ``warning`` is reported (Data Docs, asset-check metadata, ``rpt_data_exceptions``) but does
+  not block: reference and relation problems in the descriptive feeds (REL, FTP, FEE, INTL,
+  CARD, EMP, CUST — accounts closed or not yet in the ledger, leavers, unknown employees or
+  customers, prices for accounts not on the books), which the contract says are legal, and
+  oddities the contract tolerates (dates, signs).
 
 GE guards the raw boundary only: invariants across rows of the models (shares summing to
 100 %, detail equal to the general ledger) are dbt tests and are not repeated here.
@@ -32,10 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bankperf.quality.policy import CRITICAL, WARNING, rule_class
 from loaders.contract import Feed, feed, feeds
-
-CRITICAL = "critical"
-WARNING = "warning"
 
 # Codes from the interface contract (shared/interface/README.md).
 ORG_LEVELS = [1, 2, 3, 4]  # head office, branch, sub-branch / department, team
@@ -549,6 +550,7 @@ def _rel_rules() -> list[Rule]:
         CARD,
         ["card_no"],
         "a CARD relation's acct_no is a card in CARD of the same day",
+        WARNING,
         only_when="rel.acct_type = 'CARD'",
     )
     # Each institution's virtual "public owner" V<org_id> is in no EMP snapshot but is a valid owner.
@@ -573,13 +575,14 @@ def _rel_rules() -> list[Rule]:
     return [
         in_set("acct_type", REL_ACCT_TYPES),
         between("share_pct", 0, 100, why="percent of the account"),
-        _account_of(REL, "DEP", DEP, CRITICAL, "a DEP relation is for an account in DEP of the same day"),
-        _account_of(REL, "LOAN", LOAN, CRITICAL, "a LOAN relation is for an account in LOAN of the same day"),
+        _account_of(REL, "DEP", DEP, WARNING, "a DEP relation is for an account in DEP of the same day"),
+        _account_of(REL, "LOAN", LOAN, WARNING, "a LOAN relation is for an account in LOAN of the same day"),
         card,
         no_rows(
             "emp_id_in_emp",
             employee,
             "emp_id is an employee in EMP, or an institution's public owner V<org_id>, of the same day",
+            WARNING,
             columns=["emp_id"],
         ),
         no_rows(
@@ -623,6 +626,8 @@ def rules_for(code: str) -> list[Rule]:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ValueError(f"feed {source.code}: rule names used twice: {duplicates}")
+    for rule in rules:  # every rule has its policy class's severity
+        rule_class(rule.name, rule.severity)
     return rules
 
 

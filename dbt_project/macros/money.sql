@@ -8,3 +8,21 @@
 {% macro daily_rate(annual_rate_pct, day_basis) -%}
     (({{ annual_rate_pct }}) / 100.0 / nullif({{ day_basis }}, 0))
 {%- endmacro %}
+
+
+{% macro exact_money_scale() -%}
+    {#- Decimals of daily interest and profit amounts and their sums (rules.md, Precision). -#}
+    10
+{%- endmacro %}
+
+
+{% macro exact_money() -%}
+    {#- The type of daily interest and profit amounts, their shares and period sums. -#}
+    numeric(30, {{ exact_money_scale() }})
+{%- endmacro %}
+
+
+{% macro shown_money(amount) -%}
+    {#- A figure shown to a user (indicator value, report cell, export): rounded to the fen. -#}
+    round(({{ amount }}), 2)
+{%- endmacro %}

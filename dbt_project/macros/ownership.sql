@@ -115,3 +115,29 @@
     {{ column }} >= {{ first_rebuilt_day() }}
     and {{ column }} <= {{ window_end("'infinity'::date") }}
 {%- endmacro %}
+
+
+{% macro account_absence_reason(accounts, biz_date) -%}
+    {#- Why an account named by a descriptive feed is not on the ledger on biz_date, from its life in
+        dim_account (first_seen_date, last_seen_date, close_date; all null when never seen). -#}
+    case
+        when {{ accounts }}.first_seen_date is null then 'account not in the ledger'
+        when {{ accounts }}.first_seen_date > {{ biz_date }}
+            then 'account not in the ledger yet (first on ' || {{ accounts }}.first_seen_date::text || ')'
+        when {{ accounts }}.close_date <= {{ biz_date }}
+            then 'account closed on ' || {{ accounts }}.close_date::text
+        else 'account not in the ledger that day (last on ' || {{ accounts }}.last_seen_date::text || ')'
+    end
+{%- endmacro %}
+
+
+{% macro delete_data_exceptions(restatements) -%}
+    {#- rpt_data_exceptions: the window's rows are rebuilt, and the ownership rule's rows of the
+        days a restatement changed before it. -#}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where
+            {{ window_filter('biz_date') }}
+            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day(restatements) }})
+    {%- endif -%}
+{%- endmacro %}

@@ -17,7 +17,9 @@
   are ``BUILDING`` until the run ends, so BI never reads a date while dbt rewrites it.
 - Both write the finance reconciliation report (``.xlsx`` and ``.html``) of every date of the run,
   failing ones too, into ``<BANKPERF_HOME>/recon/<YYYYMMDD>/``; the raw checks already keep the
-  great-expectations Data Docs in ``<BANKPERF_HOME>/quality/<YYYYMMDD>/``.
+  great-expectations Data Docs in ``<BANKPERF_HOME>/quality/<YYYYMMDD>/``; on success it adds the date's
+  exceptions page there (``exceptions.html``, linked from the Data Docs) and logs the count per rule of
+  ``rpt_data_exceptions`` (the run's summary).
 """
 
 
@@ -51,6 +53,7 @@ from dagster._core.storage.tags import (
 from pydantic import Field
 
 from bankperf import publication as pub
+from bankperf.quality import exceptions
 from bankperf.quality.validate import day_folder
 from bankperf.reconciliation.report import report_dir, write_report
 from bankperf.run import first_line
@@ -116,6 +119,16 @@ def _write_reports(dates: Sequence[dt.date], root: Path | None, log) -> dict[str
     return pages
 
 
+def _write_exception_pages(conn: psycopg.Connection, dates: Sequence[dt.date], log) -> dict[dt.date, dict[str, int]]:
+    """Each date's exceptions page (linked from its Data Docs); returns the count per rule per date."""
+    for biz_date in dates:
+        try:
+            exceptions.write_page(conn, biz_date)
+        except OSError as exc:  # a page is for people; it never decides publication
+            log.warning(f"{biz_date:%Y-%m-%d}: exceptions page not written: {exc}")
+    return exceptions.counts(conn, dates)
+
+
 def _refresh_views(conn: psycopg.Connection) -> list[str]:
     return pub.refresh_views(conn, pub.marts_of(manifest_path()))
 
@@ -161,12 +174,15 @@ def _define_publication():
             pub.record(conn, context.run.run_id, [pub.Decision(day, status, problem) for day in dates])
             views = _refresh_views(conn)
             through = pub.published_through(conn)
+            exception_counts = _write_exception_pages(conn, dates, context.log)
         if problem:
             raise Failure(description=problem, metadata={"publication": MetadataValue.text(pub.WITHHELD)})
         context.log.info(
             f"published {dates[0]:%Y-%m-%d} .. {dates[-1]:%Y-%m-%d}; BI's published views now show up to {through} "
             f"({len(views)} views in schema {pub.SCHEMA})"
         )
+        for day in dates:  # the run's summary: what was applied or ignored, per rule (rpt_data_exceptions)
+            context.log.info(exceptions.count_line(day, exception_counts.get(day, {})))
         return MaterializeResult(
             metadata={
                 "published_through": MetadataValue.text(str(through)),
@@ -175,6 +191,9 @@ def _define_publication():
                 "reconciliation_reports": MetadataValue.json(pages),
                 "data_docs": MetadataValue.json(
                     {f"{day:%Y-%m-%d}": str(day_folder(day) / "data_docs" / "index.html") for day in dates}
+                ),
+                "exceptions": MetadataValue.json(
+                    {f"{day:%Y-%m-%d}": exception_counts.get(day, {}) for day in dates}
                 ),
             }
         )

@@ -272,12 +272,25 @@ final as (
         subject_days.subject_kind::text as subject_kind,
         subject_days.subject_level::integer as subject_level,
         subject_days.parent_org_id::text as parent_org_id,
-        -- the figures
-        all_values.indicator_value::numeric(30, 6) as indicator_value,
-        all_values.statistic_value::numeric(30, 6) as statistic_value,
+        -- the figures: money flows (profit, fees, settlements) are carried exact and shown to the fen
+        -- (rules.md, Precision); balances are fen amounts, averages and ratios keep their decimals
+        {%- set shown_to_the_fen = "catalogue.unit = 'CNY' and catalogue.measure is distinct from 'BALANCE'" %}
+        (case
+            when {{ shown_to_the_fen }} then {{ shown_money('all_values.indicator_value') }}
+            else all_values.indicator_value
+        end)::numeric(30, 6) as indicator_value,
+        (case
+            when {{ shown_to_the_fen }} then {{ shown_money('all_values.statistic_value') }}
+            else all_values.statistic_value
+        end)::numeric(30, 6) as statistic_value,
         all_values.base_date::date as base_date,
-        all_values.base_value::numeric(30, 6) as base_value
+        (case
+            when {{ shown_to_the_fen }} then {{ shown_money('all_values.base_value') }}
+            else all_values.base_value
+        end)::numeric(30, 6) as base_value
     from all_values
+    inner join catalogue
+        on all_values.indicator_code = catalogue.indicator_code
     inner join subject_days
         on
             all_values.biz_date = subject_days.biz_date

@@ -17,11 +17,12 @@
 }}
 
 {%- set periods = ['m', 'y'] %}
-{#- the day amounts that also get month- and year-to-date sums #}
-{%- set summed_columns = [
+{#- the day amounts that also get month- and year-to-date sums: interest and profit exact (rules.md,
+    Precision), the booked amounts (provision, accrued interest, interest income) to the fen #}
+{%- set exact_columns = [
     'ftp_profit_cny', 'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny',
-    'delta_impairment_cny', 'delta_accrued_unpaid_int_cny', 'int_income_cny',
 ] %}
+{%- set summed_columns = exact_columns + ['delta_impairment_cny', 'delta_accrued_unpaid_int_cny', 'int_income_cny'] %}
 
 with
 
@@ -187,8 +188,17 @@ priced_accounts as (
 day_measures as (
     select
         *,
-        case when feed_ftp_rate is not null then 'FEED' when curve_rate is not null then 'CURVE' end as price_source,
-        coalesce(feed_ftp_rate, curve_rate) + adjustment_bps / 100.0 as ftp_rate,
+        -- a bill discount (loan_method D) is not transfer-priced: its interest goes to head office in
+        -- full (rules.md, spec 1.1.3), so it is priced at its own rate and earns no FTP profit
+        case
+            when loan_method = 'D' then 'DISCOUNT'
+            when feed_ftp_rate is not null then 'FEED'
+            when curve_rate is not null then 'CURVE'
+        end as price_source,
+        case
+            when loan_method = 'D' then annual_rate
+            else coalesce(feed_ftp_rate, curve_rate) + adjustment_bps / 100.0
+        end as ftp_rate,
         -- Δ from the day before (0 when the account had no row then); on the warehouse's first day
         -- 0, except for a loan opened that day
         case
@@ -224,6 +234,7 @@ day_profits as (
             else 0
         end as transfer_expense_cny,
         case
+            when acct_type = 'LOAN' and loan_method = 'D' then 0
             when acct_type = 'LOAN'
                 then {{ economic_capital_cost('balance_cny', 'risk_weight', 'capital_ratio_pct', 'hurdle_rate_pct') }}
         end as economic_capital_cost_cny
@@ -233,12 +244,13 @@ day_profits as (
 profits as (
     select
         *,
-        case acct_type
-            when 'DEP' then interest_margin_cny
-            when 'LOAN'
-                then
-                    interest_margin_cny - delta_impairment_cny - delta_accrued_unpaid_int_cny
-                    - economic_capital_cost_cny
+        case
+            when acct_type = 'DEP' then interest_margin_cny
+            -- discount business counts only through discount profit (fct_discount_profit_monthly)
+            when loan_method = 'D' then 0
+            else
+                interest_margin_cny - delta_impairment_cny - delta_accrued_unpaid_int_cny
+                - economic_capital_cost_cny
         end as ftp_profit_cny
     from day_profits
 ),
@@ -315,6 +327,7 @@ final as (
         profits.org_id::text as org_id,
         profits.currency::text as currency,
         profits.product_line::text as product_line,
+        profits.loan_method::text as loan_method,
         profits.term_code::text as term_code,
         profits.open_date::date as open_date,
         profits.maturity_date::date as maturity_date,
@@ -335,9 +348,9 @@ final as (
         profits.adjustment_effective_date::date as adjustment_effective_date,
         profits.ftp_rate::numeric(14, 6) as ftp_rate,
         -- the day's measures, CNY
-        profits.interest_margin_cny::numeric(20, 2) as interest_margin_cny,
-        profits.transfer_income_cny::numeric(20, 2) as transfer_income_cny,
-        profits.transfer_expense_cny::numeric(20, 2) as transfer_expense_cny,
+        profits.interest_margin_cny::{{ exact_money() }} as interest_margin_cny,
+        profits.transfer_income_cny::{{ exact_money() }} as transfer_income_cny,
+        profits.transfer_expense_cny::{{ exact_money() }} as transfer_expense_cny,
         profits.impairment_cny::numeric(20, 2) as impairment_cny,
         profits.delta_impairment_cny::numeric(20, 2) as delta_impairment_cny,
         profits.accrued_unpaid_int_cny::numeric(20, 2) as accrued_unpaid_int_cny,
@@ -347,14 +360,17 @@ final as (
         profits.hurdle_rate_pct::numeric(9, 6) as hurdle_rate_pct,
         profits.capital_policy_source::text as capital_policy_source,
         profits.capital_policy_date::date as capital_policy_date,
-        profits.economic_capital_cost_cny::numeric(20, 2) as economic_capital_cost_cny,
-        (case when profits.acct_type = 'DEP' then profits.ftp_profit_cny end)::numeric(20, 2) as deposit_profit_cny,
-        (case when profits.acct_type = 'LOAN' then profits.ftp_profit_cny end)::numeric(20, 2) as loan_profit_cny,
-        profits.ftp_profit_cny::numeric(20, 2) as ftp_profit_cny,
+        profits.economic_capital_cost_cny::{{ exact_money() }} as economic_capital_cost_cny,
+        (case when profits.acct_type = 'DEP' then profits.ftp_profit_cny end)::{{ exact_money() }}
+            as deposit_profit_cny,
+        (case when profits.acct_type = 'LOAN' then profits.ftp_profit_cny end)::{{ exact_money() }}
+            as loan_profit_cny,
+        profits.ftp_profit_cny::{{ exact_money() }} as ftp_profit_cny,
         -- month- and year-to-date sums
         {%- for column in summed_columns %}
             {%- for suffix in periods %}
-                running_sums.{{ column }}_{{ suffix }}::numeric(24, 2) as {{ column }}_{{ suffix }},
+                {%- set money_type = exact_money() if column in exact_columns else 'numeric(24, 2)' %}
+                running_sums.{{ column }}_{{ suffix }}::{{ money_type }} as {{ column }}_{{ suffix }},
             {%- endfor %}
         {%- endfor %}
         profits.int_income_cny::numeric(20, 2) as int_income_cny

@@ -12,7 +12,7 @@
     )
 }}
 
-{#- the account amounts split among owners by share, each exactly (allocate_exactly) #}
+{#- the account amounts split among owners by share, each exactly at the exact-money scale (allocate_exactly) #}
 {%- set account_measures = [
     'ftp_profit_cny', 'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny', 'int_income_cny',
 ] %}
@@ -82,7 +82,7 @@ account_allocations as (
         {%- for measure in account_measures %}
             {{ allocate_exactly(
                 'coalesce(' ~ measure ~ ', 0)', 'owner_share', 'biz_date, acct_type, acct_no, sub_acct_no',
-                'owner_emp_id, owner_org_id'
+                'owner_emp_id, owner_org_id', exact_money_scale()
             ) }} as {{ measure }},
         {%- endfor %}
         0 as fee_income_cny,
@@ -149,12 +149,13 @@ final as (
         owner_org_id::text as owner_org_id,
         record_org_id::text as record_org_id,
         -- the owner's parts of the day, CNY
-        sum(deposit_profit_cny)::numeric(20, 2) as deposit_profit_cny,
-        sum(loan_profit_cny)::numeric(20, 2) as loan_profit_cny,
-        sum(transfer_income_cny)::numeric(20, 2) as transfer_income_cny,
-        sum(transfer_expense_cny)::numeric(20, 2) as transfer_expense_cny,
-        sum(economic_capital_cost_cny)::numeric(20, 2) as economic_capital_cost_cny,
-        sum(loan_int_income_cny)::numeric(20, 2) as loan_int_income_cny,
+        -- interest and profit exact (rules.md, Precision), booked fees and settlements to the fen
+        sum(deposit_profit_cny)::{{ exact_money() }} as deposit_profit_cny,
+        sum(loan_profit_cny)::{{ exact_money() }} as loan_profit_cny,
+        sum(transfer_income_cny)::{{ exact_money() }} as transfer_income_cny,
+        sum(transfer_expense_cny)::{{ exact_money() }} as transfer_expense_cny,
+        sum(economic_capital_cost_cny)::{{ exact_money() }} as economic_capital_cost_cny,
+        sum(loan_int_income_cny)::{{ exact_money() }} as loan_int_income_cny,
         sum(fee_income_cny)::numeric(20, 2) as fee_income_cny,
         sum(fee_unassessed_cny)::numeric(20, 2) as fee_unassessed_cny,
         sum(intl_settlement_cny)::numeric(20, 2) as intl_settlement_cny

@@ -155,9 +155,9 @@ eva_institutions as (
 eva_terms as (
     select
         *,
-        round(
-            (moved_unassigned_profit_cny + managers_profit_cny) * {{ deduction_pct }} / 100.0, 2
-        ) as simulated_profit_deduction_cny
+        -- exact like the profit it is taken from; EVA is rounded once, as shown (rules.md, Precision)
+        (moved_unassigned_profit_cny + managers_profit_cny) * {{ deduction_pct }} / 100.0
+            as simulated_profit_deduction_cny
     from eva_institutions
 ),
 

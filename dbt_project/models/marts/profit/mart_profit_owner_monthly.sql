@@ -27,13 +27,14 @@ final as (
         record_org_id::text as record_org_id,
         -- how far the month is built
         max(biz_date)::date as through_date,
-        -- month (to date) sums, CNY
-        sum(deposit_profit_cny)::numeric(24, 2) as deposit_profit_cny,
-        sum(loan_profit_cny)::numeric(24, 2) as loan_profit_cny,
-        sum(transfer_income_cny)::numeric(24, 2) as transfer_income_cny,
-        sum(transfer_expense_cny)::numeric(24, 2) as transfer_expense_cny,
-        sum(economic_capital_cost_cny)::numeric(24, 2) as economic_capital_cost_cny,
-        sum(loan_int_income_cny)::numeric(24, 2) as loan_int_income_cny,
+        -- month (to date) sums, CNY: interest and profit exact (rules.md, Precision), fees and settlements
+        -- to the fen
+        sum(deposit_profit_cny)::{{ exact_money() }} as deposit_profit_cny,
+        sum(loan_profit_cny)::{{ exact_money() }} as loan_profit_cny,
+        sum(transfer_income_cny)::{{ exact_money() }} as transfer_income_cny,
+        sum(transfer_expense_cny)::{{ exact_money() }} as transfer_expense_cny,
+        sum(economic_capital_cost_cny)::{{ exact_money() }} as economic_capital_cost_cny,
+        sum(loan_int_income_cny)::{{ exact_money() }} as loan_int_income_cny,
         sum(fee_income_cny)::numeric(24, 2) as fee_income_cny,
         sum(fee_unassessed_cny)::numeric(24, 2) as fee_unassessed_cny,
         sum(intl_settlement_cny)::numeric(24, 2) as intl_settlement_cny

@@ -23,6 +23,11 @@
     'deposit_profit_cny', 'loan_profit_cny', 'fee_income_cny', 'fee_unassessed_cny', 'intl_settlement_cny',
     'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny', 'loan_int_income_cny',
 ] %}
+{#- interest and profit are exact (rules.md, Precision); fees and settlements are booked to the fen #}
+{%- set exact_measures = [
+    'deposit_profit_cny', 'loan_profit_cny', 'transfer_income_cny', 'transfer_expense_cny',
+    'economic_capital_cost_cny', 'loan_int_income_cny',
+] %}
 {#- card counts: stocks on the day, not summed over days #}
 {%- set card_counts = ['issued_m_count', 'issued_y_count', 'effective_new_m_count', 'effective_new_y_count'] %}
 {%- set periods = ['m', 'y'] %}
@@ -248,9 +253,10 @@ final as (
         caliber::text as caliber,
         -- the day's amounts and their month- and year-to-date sums, CNY
         {%- for measure in measures %}
-            {{ measure }}::numeric(24, 2) as {{ measure }},
+            {%- set money_type = exact_money() if measure in exact_measures else 'numeric(24, 2)' %}
+            {{ measure }}::{{ money_type }} as {{ measure }},
             {%- for suffix in periods %}
-                {{ measure }}_{{ suffix }}::numeric(24, 2) as {{ measure }}_{{ suffix }},
+                {{ measure }}_{{ suffix }}::{{ money_type }} as {{ measure }}_{{ suffix }},
             {%- endfor %}
         {%- endfor %}
         -- card counts on the day (shares of cards)
