@@ -225,7 +225,8 @@ def test_rerunning_dates_yields_identical_rows(warehouse: tuple[str, Path]) -> N
 
 # The facts that grow by a day of every account (or owner, or subject) each night.
 BIG_FACTS = {"fct_account_daily", "fct_account_owner_daily", "fct_account_profit_daily", "mart_subject_balance_daily",
-             "fct_profit_owner_daily", "mart_subject_profit_daily", "fct_indicator_value_daily", "fct_manager_customer_daily"}
+             "fct_profit_owner_daily", "mart_subject_profit_daily", "fct_indicator_value_daily",
+             "fct_manager_customer_daily"}
 NIGHTLY_NODES = [*sorted(BIG_FACTS), "assert_owner_period_sums_equal_account", "assert_every_account_day_fully_owned",
                  "assert_head_office_equal_in_both_calibers", "assert_fct_account_daily_cum_adds_each_day"]
 
