@@ -138,6 +138,6 @@
         delete from {{ this }}
         where
             {{ window_filter('biz_date') }}
-            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day(restatements) }})
+            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day() }})
     {%- endif -%}
 {%- endmacro %}
