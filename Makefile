@@ -13,13 +13,15 @@ BENCH_ACCOUNTS ?= 1000000
 BENCH_DAYS ?= 3
 GROWTH_ACCOUNTS ?= 20000
 GROWTH_HISTORY ?= 90
+WEB_HOST ?= 127.0.0.1
+WEB_PORT ?= 8080
 DEMO_END = $(shell date -d "$(DEMO_START) + $$(( $(DEMO_DAYS) - 1 )) days" +%Y%m%d)
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: demo test lint docs bench-load bench-marts bench-nightly bench-growth dagster db-start db-stop clean install
+.PHONY: demo test lint docs web bench-load bench-marts bench-portal bench-nightly bench-growth dagster db-start db-stop clean install
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,13 +43,24 @@ demo: db-start
 		--accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED)
 	$(BIN)/bankperf run --inbox $(INBOX) --from $(DEMO_START) --to $(DEMO_END)
 	@$(BIN)/bankperf summary
+	@$(BIN)/bankperf users demo --out var/demo_users.txt
+	@echo "Portal: make web, then open http://$(WEB_HOST):$(WEB_PORT)/ and log in as demo_office, demo_head_office,"
+	@echo "        demo_branch_head, demo_manager, demo_analyst or demo_auditor (passwords in var/demo_users.txt)"
+
+## web: the portal (managers, branch heads, the performance office) on WEB_HOST:WEB_PORT
+web: db-start
+	$(BIN)/bankperf web --host $(WEB_HOST) --port $(WEB_PORT)
+
+## bench-portal: after make demo (or a bigger bank): times every portal page as the demo users see it
+bench-portal: db-start
+	$(BIN)/python -m benchmarks.bench_portal
 
 ## test: lint, then the whole test suite against the project's database
 test: db-start lint
 	$(BIN)/pytest -q
 
 lint: db-start
-	$(BIN)/ruff check bankperf loaders orchestration tests benchmarks
+	$(BIN)/ruff check bankperf loaders orchestration portal tests benchmarks
 	$(BIN)/python -m bankperf.quality.build --check
 	source <($(BIN)/bankperf db env) && $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 

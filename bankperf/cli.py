@@ -36,6 +36,14 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0 if up else 1
     elif args.action == "url":
         print(settings.db_settings().url)
+    elif args.action == "grant":
+        statements = database.grant(dry_run=args.dry_run)
+        if args.dry_run:
+            print(";\n".join(statements) + ";")
+            print(f"-- {len(statements)} statements (dry run: nothing changed)")
+        else:
+            where = settings.db_settings().redacted_url
+            print(f"{len(statements)} statements applied: roles, grants and scope of {where}")
     elif args.action == "env":
         from bankperf.dbt_env import dbt_environment
 
@@ -115,7 +123,7 @@ def cmd_recon(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bankperf.run import run
+    from orchestration.headless import run
 
     return run(Path(args.inbox), args.date_from, args.date_to or args.date_from)
 
@@ -149,13 +157,104 @@ def cmd_plans(args: argparse.Namespace) -> int:
     return cmd_manage(args)
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password from stdin (--password-stdin) or a prompt that does not echo; never an argument."""
+    import getpass
+
+    if getattr(args, "no_password", False):
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise ValueError("no terminal to prompt for the password: pipe it with --password-stdin")
+    first = getpass.getpass(f"password for {args.login}: ")
+    if first != getpass.getpass("again: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    import psycopg
+
+    from bankperf import settings
+    from bankperf.access import users
+    from bankperf.manage.files import FileFormatError
+    from bankperf.manage.validate import ValidationError
+
+    by = getpass.getuser()
+    try:
+        with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
+            if args.action == "add":
+                user = users.User(args.login, args.role, args.emp, args.org, args.name)
+                print(users.add(conn, user, _read_password(args), by))
+            elif args.action == "import":
+                out = Path(args.passwords_out) if args.passwords_out else None
+                print(users.import_file(conn, Path(args.file), by, out))
+            elif args.action == "list":
+                print("login\trole\temp_id\torg_id\tname\tactive\tcreated_at\tcreated_by\tupdated_at")
+                for row in users.list_users(conn):
+                    print("\t".join("" if value is None else str(value) for value in row))
+            elif args.action == "demo":
+                from bankperf.access import demo
+
+                out = Path(args.out) if args.out else settings.home() / "demo_users.txt"
+                print(demo.login_help(demo.create_demo_users(conn, out), out))
+            elif args.action == "disable":
+                print(users.disable(conn, args.login))
+            else:
+                password = _read_password(args)
+                if not password:
+                    raise ValueError("an empty password is not a password")
+                print(users.set_user_password(conn, args.login, password))
+    except (users.UserError, FileFormatError, ValidationError, ValueError) as exc:
+        print(f"bankperf users {args.action}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from portal.server import serve
+
+    serve(args.host, args.port, args.threads)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankperf", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     db = commands.add_parser("db", help="the project's own PostgreSQL (or the configured one)")
-    db.add_argument("action", choices=["start", "stop", "status", "url", "env"])
+    db.add_argument("action", choices=["start", "stop", "status", "url", "env", "grant"])
+    db.add_argument("--dry-run", action="store_true", help="grant: print the statements, change nothing")
     db.set_defaults(handler=cmd_db)
+
+    users = commands.add_parser("users", help="user logins: roles, employees, institutions, passwords")
+    user_actions = users.add_subparsers(dest="action", required=True)
+    users_add = user_actions.add_parser("add", help="a new login in one user role (password prompted)")
+    users_add.add_argument("login")
+    users_add.add_argument("--role", required=True, choices=["office", "head_office", "branch_head", "manager",
+                                                               "analyst", "auditor"])
+    users_add.add_argument("--emp", help="the employee a manager is")
+    users_add.add_argument("--org", help="the institution whose subtree a branch head sees")
+    users_add.add_argument("--name", help="display name")
+    users_add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    users_add.add_argument("--no-password", action="store_true", help="create it without a password (no login yet)")
+    users_import = user_actions.add_parser("import", help="CSV or .xlsx: login,user_role,emp_id,org_id,display_name")
+    users_import.add_argument("file")
+    users_import.add_argument("--passwords-out", help="generate passwords for new logins into this file (mode 600)")
+    user_actions.add_parser("list", help="every login, its role and scope")
+    users_disable = user_actions.add_parser("disable", help="no login, portal access revoked, sessions ended")
+    users_disable.add_argument("login")
+    users_password = user_actions.add_parser("password", help="set or reset a password (prompted, never echoed)")
+    users_password.add_argument("login")
+    users_password.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    users_demo = user_actions.add_parser("demo", help="one demo login of every role on the built bank (make demo)")
+    users_demo.add_argument("--out", default=None, help="passwords file (default var/demo_users.txt, mode 600)")
+    for sub in (users_add, users_import, users_disable, users_password, users_demo):
+        sub.set_defaults(handler=cmd_users)
+    user_actions.choices["list"].set_defaults(handler=cmd_users)
 
     gen = commands.add_parser("generate", help="write a synthetic core bank's interface files")
     gen.add_argument("--out", required=True, help="inbox folder to write <D>/ folders into")
@@ -228,6 +327,12 @@ def build_parser() -> argparse.ArgumentParser:
     plans_template.add_argument("file", nargs="?", default="plan.xlsx")
     for sub in (plans_import, plans_export, plans_template):
         sub.set_defaults(handler=cmd_plans)
+
+    web = commands.add_parser("web", help="serve the portal (managers, branch heads, the performance office)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    web.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    web.set_defaults(handler=cmd_web)
 
     summary = commands.add_parser("summary", help="what is loaded and built, and where to look")
     summary.set_defaults(handler=cmd_summary)

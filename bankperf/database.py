@@ -45,6 +45,19 @@ SERVER_OPTIONS = {
     "log_min_messages": "warning",
 }
 
+# The access audit (issue 13): connections, and every statement of a user login (pgaudit where the
+# server has it, else log_statement), in CSV files under pgdata/log that published.access_log reads.
+AUDIT_OPTIONS = {
+    "logging_collector": "on",
+    "log_destination": "stderr,csvlog",
+    "log_directory": "log",
+    "log_filename": "postgresql-%Y-%m-%d.log",
+    "log_connections": "on",
+    "log_disconnections": "on",
+    "log_line_prefix": "%m [%p] %q%u@%d ",
+}
+PGAUDIT_OPTIONS = {"shared_preload_libraries": "pgaudit"}  # pgaudit.log is set per login (bankperf.access)
+
 
 class DatabaseError(RuntimeError):
     """A problem the user can act on, with the message saying what to do."""
@@ -157,7 +170,8 @@ def _initdb(bin_dir: Path) -> None:
     conf = data_dir() / "postgresql.conf"
     with conf.open("a") as handle:
         handle.write("\n# bankperf settings\n")
-        for key, value in SERVER_OPTIONS.items():
+        audit = {**AUDIT_OPTIONS, **(PGAUDIT_OPTIONS if has_pgaudit(bin_dir) else {})}
+        for key, value in {**SERVER_OPTIONS, **audit}.items():
             handle.write(f"{key} = '{value}'\n")
 
 
@@ -184,17 +198,110 @@ def start() -> str:
         if _as_root():
             _prepare_root_ownership(_state_dir())
             os.chown(_password_file(), 0, 0)
-        log = _state_dir() / "server.log"
-        options = f"-p {db.port} -c listen_addresses=127.0.0.1 -k {_state_dir()}"
-        _run(
-            [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data_dir()), "-l", str(log), "-o", options],
-            f"Starting PostgreSQL (log: {log})",
-        )
+        _pg_start(bin_dir, db.port)
     db = settings.db_settings()  # now with the generated password
     _wait_ready(db)
+    if _configure_audit(db, bin_dir):  # once, on a cluster made before the access audit
+        _run([str(bin_dir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data_dir())], "Stopping PostgreSQL")
+        _pg_start(bin_dir, db.port)
+        _wait_ready(db)
     _create_database(db)
     ensure_schemas()
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        ensure_access_log(conn)
     return f"PostgreSQL running at {db.redacted_url} (data: {data_dir()})"
+
+
+def _pg_start(bin_dir: Path, port: int) -> None:
+    log = _state_dir() / "server.log"  # (pg_ctl must not inherit our pipes: -l always)
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {_state_dir()}"
+    _run(
+        [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data_dir()), "-l", str(log), "-o", options],
+        f"Starting PostgreSQL (log: {log})",
+    )
+
+
+def has_pgaudit(bin_dir: Path) -> bool:
+    """Whether the server's libraries include pgaudit (Debian: apt-get install postgresql-<major>-pgaudit)."""
+    pg_config = bin_dir / "pg_config"
+    if pg_config.exists():
+        result = subprocess.run([str(pg_config), "--pkglibdir"], capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return (Path(result.stdout.strip()) / "pgaudit.so").exists()
+    return (bin_dir.parent / "lib" / "pgaudit.so").exists()
+
+
+def _configure_audit(db: settings.DbSettings, bin_dir: Path) -> bool:
+    """Set the audit options on the project's cluster (ALTER SYSTEM); True when a restart must apply them."""
+    wanted = dict(AUDIT_OPTIONS)
+    if has_pgaudit(bin_dir):
+        wanted.update(PGAUDIT_OPTIONS)
+    restart = False
+    with psycopg.connect(_admin_url(db), autocommit=True) as conn:
+        for name, value in wanted.items():
+            current = conn.execute("select current_setting(%s, true)", (name,)).fetchone()[0]
+            if current == value or (name == "log_destination" and current == value.replace(",", ", ")):
+                continue
+            conn.execute(psycopg.sql.SQL("alter system set {} = {}").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Literal(value)))
+            context = conn.execute("select context from pg_settings where name = %s", (name,)).fetchone()
+            restart = restart or context is None or context[0] == "postmaster"
+        conn.execute("select pg_reload_conf()")
+    return restart
+
+
+def audit_mode(conn: psycopg.Connection) -> str:
+    """'pgaudit' when the server has it loaded, else 'log_statement' (the server's own logging)."""
+    loaded = conn.execute("select current_setting('shared_preload_libraries')").fetchone()[0]
+    return "pgaudit" if "pgaudit" in loaded else "log_statement"
+
+
+CSVLOG_COLUMNS = (
+    "log_time timestamptz, user_name text, database_name text, process_id integer, connection_from text, "
+    "session_id text, session_line_num bigint, command_tag text, session_start_time timestamptz, "
+    "virtual_transaction_id text, transaction_id bigint, error_severity text, sql_state_code text, message text, "
+    "detail text, hint text, internal_query text, internal_query_pos integer, context text, query text, "
+    "query_pos integer, location text, application_name text, backend_type text, leader_pid integer, "
+    "query_id bigint"
+)
+
+
+def ensure_access_log(conn: psycopg.Connection) -> bool:
+    """``published.access_log`` over the server's CSV logs (file_fdw), for the auditor; only on the
+    project's own cluster, as a superuser, with the log files local. Returns whether it was made."""
+    is_super = conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]
+    log_dir = data_dir() / "log"
+    csv_on = "csvlog" in conn.execute("select current_setting('log_destination')").fetchone()[0]
+    available = conn.execute("select 1 from pg_available_extensions where name = 'file_fdw'").fetchone()
+    if not (is_super and csv_on and available and log_dir.is_dir()):
+        return False
+    program = f"cat {log_dir}/*.csv 2>/dev/null; true"
+    statements = [
+        "create extension if not exists file_fdw with schema audit",
+        "create server if not exists server_logs foreign data wrapper file_fdw",
+        "drop foreign table if exists audit.server_log cascade",
+        f"create foreign table audit.server_log ({CSVLOG_COLUMNS}) server server_logs "
+        f"options (program {psycopg.sql.quote(program)}, format 'csv')",
+        "comment on foreign table audit.server_log is 'The server''s CSV log (connections, audited statements).'",
+        """
+        create or replace view published.access_log with (security_barrier) as
+        select log_time, user_name as login, database_name, connection_from, session_id, command_tag,
+            error_severity, sql_state_code, message, detail, query, application_name
+        from audit.server_log
+        where database_name = current_database()
+            and (user_name in (select app_user.login from control.app_user) or user_name = 'bankperf_portal')
+        """,
+        "comment on view published.access_log is 'Logins, disconnections and every statement of the user logins "
+        "and of the portal (its SET ROLE lines say whom it acts for): pgaudit AUDIT lines, or the server''s "
+        "statement log, from the server''s CSV log.'",
+    ]
+    with conn.transaction():
+        for statement in statements:
+            conn.execute(statement)
+        from bankperf.access import setup as access
+
+        access.apply_view_grants(conn, ["access_log"])
+    return True
 
 
 def _wait_ready(db: settings.DbSettings, timeout: float = 30.0) -> None:
@@ -242,7 +349,9 @@ def status() -> tuple[bool, str]:
 
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
-    from bankperf.manage import store  # the management inputs define the control tables
+    from bankperf import publication  # the publication log and the published schema
+    from bankperf.access import setup as access  # roles, identities, scope functions, grants
+    from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
 
     with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
@@ -250,3 +359,16 @@ def ensure_schemas() -> None:
             conn.execute(f"create schema if not exists {schema}")
         audit.ensure_tables(conn)
         store.ensure_tables(conn)
+        publication.ensure_tables(conn)
+        access.ensure(conn)
+        requests.ensure_tables(conn)  # after the roles exist: each gets its part of the request tables
+
+
+def grant(dry_run: bool = False) -> list[str]:
+    """``bankperf db grant``: the roles and grants of the configured database (idempotent), or only list them."""
+    from bankperf.access import setup as access
+
+    if not dry_run:
+        ensure_schemas()
+    with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
+        return access.ensure(conn, dry_run=dry_run)

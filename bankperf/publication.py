@@ -22,7 +22,10 @@ dates, so the previous good state stays visible while a failed date is held back
 - ``published.<mart>``: a view per marts model of the dbt manifest, regenerated after every run —
   models with ``biz_date``: rows up to ``published_through``; effective-dated ones
   (``valid_from``/``valid_to``): the versions that started by then, still open if they ended
-  later; the rest (reference and current-state tables): as they are.
+  later; the rest (reference and current-state tables): as they are. Each is a security-barrier
+  view showing the current user only the rows of its scope, customers' personal data masked where
+  the role is not entitled, with the mart's column comments; SELECT granted to the roles the
+  permission table names (:mod:`bankperf.access`).
   ``published.publication_status``: every logged date, its status and reason, whether it is
   visible, and the last published date.
 """
@@ -37,6 +40,10 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+from bankperf import access
+from bankperf.access import setup as access_setup
+from bankperf.messages import first_line
 
 PUBLISHED, FAILED, WITHHELD, BUILDING = "PUBLISHED", "FAILED", "WITHHELD", "BUILDING"
 SCHEMA = "published"
@@ -116,6 +123,11 @@ def ensure_tables(conn: psycopg.Connection) -> None:
             conn.execute(statement)
 
 
+def log_exists(conn: psycopg.Connection) -> bool:
+    """Whether a run has created the publication log here (the sensor reads it, never creates it)."""
+    return conn.execute("select to_regclass('audit.published_through') is not null").fetchone()[0]
+
+
 def published_through(conn: psycopg.Connection) -> dt.date | None:
     """The last date the published views show (None: nothing published yet)."""
     return conn.execute("select published_through from audit.published_through").fetchone()[0]
@@ -133,7 +145,10 @@ def predecessor_problem(conn: psycopg.Connection, first: dt.date, inbox: Path | 
     """Why a window starting at ``first`` may not be built and published now, or None when it may.
 
     It may when the day before is published (visible), or when no date before ``first`` was ever
-    processed (``first`` is the warehouse's first date)."""
+    processed (``first`` is the warehouse's first date). Reads only: on a database where no run
+    has created the log yet, nothing was processed, so any first date may run."""
+    if not log_exists(conn):
+        return None
     previous = first - dt.timedelta(days=1)
     through = published_through(conn)
     if through is not None and previous <= through:
@@ -149,8 +164,7 @@ def predecessor_problem(conn: psycopg.Connection, first: dt.date, inbox: Path | 
         why = f"no run has processed it yet (is its delivery, {ready}, missing?)"
     else:
         status, reason, run_id = state
-        first_line = (reason or "").strip().splitlines()[0] if (reason or "").strip() else "no reason recorded"
-        why = f"it is {status} (run {run_id}: {first_line})"
+        why = f"it is {status} (run {run_id}: {first_line(reason, 'no reason recorded')})"
         if status == PUBLISHED:
             why = f"an earlier date is not published (the published state ends at {through})"
     return (
@@ -259,13 +273,21 @@ def gl_breaks(conn: psycopg.Connection, biz_date: dt.date) -> list[str]:
 class Mart:
     name: str  # the relation's name in schema marts (dbt alias)
     schema: str
+    personal_columns: frozenset[str] = frozenset()  # customers' personal data (dbt column meta personal_data)
+
+
+def _personal_columns(node: dict) -> frozenset[str]:
+    def meta(column: dict) -> dict:
+        return {**(column.get("meta") or {}), **(column.get("config", {}).get("meta") or {})}
+
+    return frozenset(name for name, column in node.get("columns", {}).items() if meta(column).get("personal_data"))
 
 
 def marts_of(manifest_path: Path) -> list[Mart]:
     """Every built-as-a-relation dbt model of schema ``marts`` in the manifest."""
     manifest = json.loads(Path(manifest_path).read_text())
     marts = {
-        Mart(node["alias"], node["schema"])
+        Mart(node["alias"], node["schema"], _personal_columns(node))
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["schema"] == "marts"
@@ -321,8 +343,13 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
             if not columns:  # not built in this database (yet)
                 continue
             view = sql.Identifier(SCHEMA, mart.name)
+            query = access.scoped_view(
+                view_query(mart, columns), columns, access.permission_table().views.get(mart.name),
+                sorted(mart.personal_columns), f"{mart.schema}.{mart.name}",
+            )
             conn.execute(sql.SQL("drop view if exists {}").format(view))
-            conn.execute(sql.SQL("create view {} as {}").format(view, view_query(mart, columns)))
+            conn.execute(sql.SQL("create view {} with (security_barrier) as {}").format(view, query))
+            _copy_column_comments(conn, mart)
             conn.execute(
                 sql.SQL("comment on view {} is {}").format(
                     view,
@@ -333,9 +360,25 @@ def refresh_views(conn: psycopg.Connection, marts: Sequence[Mart]) -> list[str]:
                 )
             )
             created.append(mart.name)
-        for stale in sorted(existing - set(created)):
+        for stale in sorted(existing - set(created) - access_setup.MANAGED_VIEWS):
             conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier(SCHEMA, stale)))
+        access_setup.apply_view_grants(conn, [*created, STATUS_VIEW])
     return created
+
+
+def _copy_column_comments(conn: psycopg.Connection, mart: Mart) -> None:
+    """The mart's column comments (dbt docs, persisted) on the published view's columns, for BI tools."""
+    comments = conn.execute(
+        "select attribute.attname, description.description from pg_attribute as attribute "
+        "inner join pg_description as description "
+        "on description.objoid = attribute.attrelid and description.objsubid = attribute.attnum "
+        "where attribute.attrelid = %s::regclass and attribute.attnum > 0 and not attribute.attisdropped",
+        (f'"{mart.schema}"."{mart.name}"',),
+    ).fetchall()
+    for column, comment in comments:
+        conn.execute(sql.SQL("comment on column {} is {}").format(
+            sql.Identifier(SCHEMA, mart.name, column), sql.Literal(comment)
+        ))
 
 
 def status_lines(conn: psycopg.Connection, limit: int = 10) -> list[str]:
@@ -347,6 +390,55 @@ def status_lines(conn: psycopg.Connection, limit: int = 10) -> list[str]:
         (limit,),
     ).fetchall()
     for biz_date, status, reason in held:
-        first_line = (reason or "").strip().splitlines()[0] if (reason or "").strip() else ""
-        lines.append(f"  {biz_date} {status}: {first_line}")
+        lines.append(f"  {biz_date} {status}: {first_line(reason)}")
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# A failed step: which of the run's dates are to blame
+
+
+def _mentions(text: str, biz_date: dt.date) -> bool:
+    return f"{biz_date:%Y-%m-%d}" in text or f"{biz_date:%Y%m%d}" in text
+
+
+def decisions_for_failure(
+    conn: psycopg.Connection,
+    dates: Sequence[dt.date],
+    step: str,
+    message: str,
+    checks: Sequence[str],
+    status_hint: str | None,
+    *,
+    build_failed: bool,
+) -> list[Decision]:
+    """The decisions of a run whose step failed: FAILED for the dates the failure names (or all of
+    them, when it names none), WITHHELD for the others, each reason naming the step and what broke.
+
+    ``checks``: one line per failed blocking check (a line naming a date is that date's own);
+    ``status_hint``: WITHHELD when the step refused to build rather than failed; ``build_failed``:
+    the dbt build failed, so each date's reason also lists its GL lines that break.
+    """
+    header = f"step {step} failed: {first_line(message)}"
+    if status_hint == WITHHELD:
+        return [Decision(day, WITHHELD, header) for day in dates]
+    own: dict[dt.date, list[str]] = {day: [] for day in dates}
+    if build_failed:
+        for day in dates:
+            own[day] += gl_breaks(conn, day)
+    general = []
+    for line in checks:  # (the message's own lines may quote the whole window, e.g. dbt's --vars)
+        named = [day for day in dates if _mentions(line, day)]
+        for day in named:
+            own[day].append(line.strip())
+        if not named:
+            general.append(line.rstrip())
+    faulty = [day for day in dates if own[day] or _mentions(message.splitlines()[0] if message else "", day)]
+    decisions = []
+    for day in dates:
+        if not faulty or day in faulty:
+            decisions.append(Decision(day, FAILED, "\n".join([header, *own[day], *general])))
+        else:
+            blamed = ", ".join(f"{other:%Y-%m-%d}" for other in faulty)
+            decisions.append(Decision(day, WITHHELD, f"withheld: the same run failed on {blamed}\n{header}"))
+    return decisions

@@ -9,26 +9,22 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.assets.checks import QualityResource, raw_checks
+from orchestration.assets.checks import raw_checks
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publishing import PublicationResource, publication_asset
+from orchestration.assets.freshness import raw_freshness_checks
+from orchestration.assets.publishing import publication_asset
 from orchestration.assets.raw import raw_assets
-from orchestration.jobs import nightly_job
-from orchestration.project import dbt_project
-from orchestration.resources import InboxResource, WarehouseDbtResource, dbt_executable
-from orchestration.schedules import nightly_schedule
+from orchestration.jobs import nightly_job, raw_freshness_job
+from orchestration.resources import warehouse_resources
+from orchestration.schedules import nightly_schedule, raw_freshness_schedule
 from orchestration.sensors import inbox_ready_sensor
 
 defs = Definitions(
     assets=[*raw_assets, dbt_models, publication_asset],
-    asset_checks=raw_checks,  # blocking quality gates on the raw feeds (before dbt reads them)
-    jobs=[nightly_job],
-    schedules=[nightly_schedule],
+    # blocking quality gates on the raw feeds (before dbt reads them), and their freshness
+    asset_checks=[*raw_checks, raw_freshness_checks],
+    jobs=[nightly_job, raw_freshness_job],
+    schedules=[nightly_schedule, raw_freshness_schedule],
     sensors=[inbox_ready_sensor],
-    resources={
-        "inbox": InboxResource(),
-        "quality": QualityResource(),
-        "publication": PublicationResource(),
-        "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
-    },
+    resources=warehouse_resources(),
 )

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from dagster._core.storage.dagster_run import NOT_FINISHED_STATUSES
-from dagster._core.storage.tags import (
+
+from orchestration.dagster_internals import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
+    NOT_FINISHED_STATUSES,
     PARTITION_NAME_TAG,
 )
-
 from orchestration.jobs import NIGHTLY_JOB_NAME
 from orchestration.partitions import partition_key
 

@@ -15,17 +15,28 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
+from orchestration.assets.freshness import raw_freshness_checks
 from orchestration.assets.publishing import publication_on_failure
 
 NIGHTLY_JOB_NAME = "nightly"
+FRESHNESS_JOB_NAME = "raw_freshness_job"
 
 nightly_job = define_asset_job(
     NIGHTLY_JOB_NAME,
-    selection=AssetSelection.all(),  # partitioned by daily_partitions, which every asset shares
+    # every asset (partitioned by daily_partitions, which they all share) and its checks, but
+    # freshness: that is about the clock, not about the run's dates (raw_freshness_job)
+    selection=AssetSelection.all() - AssetSelection.checks(raw_freshness_checks),
     executor_def=in_process_executor,
     hooks={publication_on_failure},  # a failed step records why the run's dates are not published
     description=(
         "Load the day's interface files into raw, then dbt build (tests as checks) over the window, "
         "then publish the dates (or record why not)."
     ),
+)
+
+raw_freshness_job = define_asset_job(
+    FRESHNESS_JOB_NAME,
+    selection=AssetSelection.checks(raw_freshness_checks),
+    executor_def=in_process_executor,
+    description="Source freshness of the raw feeds (dbt's thresholds): warnings only, nothing is built.",
 )

@@ -19,9 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition
+
+from orchestration.dagster_internals import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_START = "2020-01-01"
@@ -53,3 +60,14 @@ def business_date(key: str) -> dt.date:
 def today() -> dt.date:
     """Today's date where the bank is, whatever the machine's clock zone."""
     return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def dates_of_run(tags: Mapping[str, str]) -> list[dt.date]:
+    """The business dates of a run, from its partition tags (a partition, or a range run as one run)."""
+    if tags.get(PARTITION_NAME_TAG):
+        return [business_date(tags[PARTITION_NAME_TAG])]
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if not (start and end):
+        return []
+    first, last = business_date(start), business_date(end)
+    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]

@@ -42,6 +42,12 @@ def _put_our_dbt_first_on_path() -> None:
         os.environ["PATH"] = f"{ours.parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so runs work without an activated virtualenv."""
+    beside = Path(sys.executable).parent / "dbt"
+    return os.fspath(beside) if beside.exists() else "dbt"
+
+
 def manifest_path() -> Path:
     """Where the parsed project is: ``target/manifest.json`` under the repository."""
     return dbt_project().manifest_path
@@ -56,8 +62,6 @@ def parse_manifest(dbt_vars: Mapping[str, str] | None = None) -> float:
     Returns the seconds it took. Raises :class:`RuntimeError` with dbt's own output when the
     project does not parse (a broken ``ref``, bad YAML), naming the project folder.
     """
-    from orchestration.resources import dbt_executable
-
     project = dbt_project()
     started = time.monotonic()
     completed = subprocess.run(

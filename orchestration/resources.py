@@ -1,27 +1,31 @@
-"""What the assets reach outside Dagster: the inbox of delivered files and dbt.
+"""What the assets, checks, hooks and the sensor reach outside Dagster, all in one place: the
+inbox of delivered files, the warehouse database, dbt, and where the quality results and the
+reconciliation reports go.
 
-Both read the environment when a run uses them, never when the definitions are imported, so
+Each reads the environment when a run uses it, never when the definitions are imported, so
 one code location serves any machine, database and inbox:
 
 - ``BANKPERF_INBOX``: the folder holding ``<YYYYMMDD>/`` deliveries (default ``var/inbox`` in
   the repository). The launchpad, or ``bankperf run --inbox``, can set ``path`` for one run.
-- The database: ``BANKPERF_DB_URL`` or ``PG*`` (see :mod:`bankperf.settings`); the loaders read it
-  themselves, and the dbt resource exports it as ``PG*`` for the dbt process
+- The database: ``BANKPERF_DB_URL`` or ``PG*`` (see :mod:`bankperf.settings`). Orchestration code
+  connects through :class:`DatabaseResource`; the loaders and the reports read the same settings
+  themselves, and the dbt resource exports them as ``PG*`` for the dbt process
   (:func:`bankperf.dbt_env.apply_dbt_environment`).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
+import psycopg
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from bankperf.dbt_env import apply_dbt_environment
-from bankperf.settings import REPO_ROOT
+from bankperf.settings import REPO_ROOT, db_settings
+from orchestration.project import dbt_executable, dbt_project
 
 INBOX_VARIABLE = "BANKPERF_INBOX"
 
@@ -44,12 +48,6 @@ class InboxResource(ConfigurableResource):
         return self.root() / day_folder / "READY"
 
 
-def dbt_executable() -> str:
-    """The dbt installed beside this Python, so runs work without an activated virtualenv."""
-    beside = Path(sys.executable).parent / "dbt"
-    return os.fspath(beside) if beside.exists() else "dbt"
-
-
 class WarehouseDbtResource(DbtCliResource):
     """dbt against the configured database: exports ``PG*`` (and no usage statistics) into
     this process when a run starts, so the dbt subprocess Dagster spawns inherits them."""
@@ -57,3 +55,53 @@ class WarehouseDbtResource(DbtCliResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         apply_dbt_environment()
         super().setup_for_execution(context)
+
+
+class DatabaseResource(ConfigurableResource):
+    """The warehouse's PostgreSQL, as :mod:`bankperf.settings` resolves it when a run starts
+    (``BANKPERF_DB_URL``, ``PG*``, else the project's own cluster). Not configurable here on
+    purpose: the loaders, dbt and the reports read the same settings, so one database is used
+    throughout a run, and no password ever shows in the launchpad."""
+
+    def url(self) -> str:
+        """The connection URL (with its password: for libraries, never for logs)."""
+        return db_settings().url
+
+    def connect(self, **options) -> psycopg.Connection:
+        """A new autocommit connection (use it in a ``with`` block); ``options`` go to psycopg."""
+        return psycopg.connect(self.url(), autocommit=True, **options)
+
+
+class QualityResource(ConfigurableResource):
+    """Where the ``expectations`` checks write each date's GX results and Data Docs."""
+
+    output_dir: str | None = Field(
+        default=None,
+        description="Folder holding one <YYYYMMDD>/ per date; empty means <BANKPERF_HOME>/quality (var/quality).",
+    )
+
+    def root(self) -> Path | None:
+        return Path(self.output_dir).expanduser().resolve() if self.output_dir else None
+
+
+class PublicationResource(ConfigurableResource):
+    """Where the run writes each date's reconciliation report."""
+
+    recon_dir: str | None = Field(
+        default=None,
+        description="Folder holding one <YYYYMMDD>/ per date; empty means <BANKPERF_HOME>/recon (var/recon).",
+    )
+
+    def root(self) -> Path | None:
+        return Path(self.recon_dir).expanduser().resolve() if self.recon_dir else None
+
+
+def warehouse_resources() -> dict[str, ConfigurableResource]:
+    """Every resource of the code location under its key, with its defaults."""
+    return {
+        "inbox": InboxResource(),
+        "database": DatabaseResource(),
+        "quality": QualityResource(),
+        "publication": PublicationResource(),
+        "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+    }

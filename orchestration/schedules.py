@@ -12,10 +12,17 @@ Equivalent to ``build_schedule_from_partitioned_job`` except for the target: wit
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
+    schedule,
+)
 
 from orchestration.deliveries import covering_run_id, delivery_of, ready_time
-from orchestration.jobs import nightly_job
+from orchestration.jobs import nightly_job, raw_freshness_job
 from orchestration.partitions import TIMEZONE, partition_key
 from orchestration.resources import InboxResource
 
@@ -42,3 +49,13 @@ def nightly_schedule(context: ScheduleEvaluationContext, inbox: InboxResource) -
         if covering:
             return SkipReason(f"{key} is already built from {delivery.ready} by run {covering}.")
     return RunRequest(run_key=f"schedule:{key}:{delivery.run_key if delivery else 'no-ready'}", partition_key=key)
+
+
+raw_freshness_schedule = ScheduleDefinition(
+    name="raw_freshness_schedule",
+    job=raw_freshness_job,
+    cron_schedule="15 * * * *",
+    execution_timezone=TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every hour: is each raw feed's latest business date within dbt's source freshness?",
+)

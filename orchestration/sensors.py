@@ -32,14 +32,13 @@ from pathlib import Path
 
 import psycopg
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, sensor
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from bankperf import publication
-from bankperf.settings import db_settings
+from bankperf.publication import predecessor_problem
+from orchestration.dagster_internals import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from orchestration.deliveries import Delivery, contiguous_from, covering_run_id, deliveries, ready_time
 from orchestration.jobs import nightly_job
 from orchestration.partitions import daily_partitions
-from orchestration.resources import InboxResource
+from orchestration.resources import DatabaseResource, InboxResource
 
 READY_TAG = "bankperf/ready"
 
@@ -61,7 +60,9 @@ def run_request_for(chain: list[Delivery]) -> RunRequest:
     default_status=DefaultSensorStatus.RUNNING,
     description="Runs `nightly` when <inbox>/<YYYYMMDD>/READY appears or changes (and the delivered days after it).",
 )
-def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -> SensorResult:
+def inbox_ready_sensor(
+    context: SensorEvaluationContext, inbox: InboxResource, database: DatabaseResource
+) -> SensorResult:
     handled: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
     delivered = [
         delivery for delivery in deliveries(inbox.root()) if daily_partitions.has_partition_key(delivery.partition_key)
@@ -76,7 +77,7 @@ def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -
             context.log.info(f"{delivery.ready}: already covered by run {covering}.")
             handled[delivery.folder] = delivery.ready_mtime_ns
             continue
-        waits = _predecessor_problem(context, delivery, inbox.root())
+        waits = _predecessor_problem(context, delivery, inbox.root(), database)
         if waits:
             waiting.append(f"{delivery.ready}: waits. {waits}")
             continue
@@ -93,12 +94,14 @@ def inbox_ready_sensor(context: SensorEvaluationContext, inbox: InboxResource) -
     )
 
 
-def _predecessor_problem(context: SensorEvaluationContext, delivery: Delivery, root: Path) -> str | None:
-    """Why the delivery may not run yet (its previous day is not published), or None."""
+def _predecessor_problem(
+    context: SensorEvaluationContext, delivery: Delivery, root: Path, database: DatabaseResource
+) -> str | None:
+    """Why the delivery may not run yet (its previous day is not published), or None. Only reads:
+    a tick creates nothing (before the first run there is no publication log, and no predecessor)."""
     try:
-        with psycopg.connect(db_settings().url, autocommit=True) as conn:
-            publication.ensure_tables(conn)
-            return publication.predecessor_problem(conn, delivery.biz_date, root)
+        with database.connect() as conn:
+            return predecessor_problem(conn, delivery.biz_date, root)
     except psycopg.OperationalError as exc:  # the run's own gate decides when the database is back
         context.log.warning(f"publication state not readable ({str(exc).strip()}); requesting the run anyway.")
         return None

@@ -19,7 +19,9 @@ import psycopg
 import pytest
 from dagster import (
     AssetKey,
+    BackfillPolicy,
     DagsterInstance,
+    DagsterRun,
     DagsterRunStatus,
     Definitions,
     RunRequest,
@@ -28,19 +30,17 @@ from dagster import (
     build_sensor_context,
     instance_for_test,
 )
-from dagster._core.definitions.backfill_policy import BackfillPolicyType
-from dagster._core.storage.dagster_run import DagsterRun
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 from psycopg import sql
 
 from bankperf import cli
 from loaders.contract import feeds
+from orchestration.dagster_internals import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 from orchestration.project import manifest_path
-from orchestration.resources import InboxResource
+from orchestration.resources import DatabaseResource, InboxResource
 from tests.deliveries import write_day, write_feed
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
@@ -112,7 +112,7 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
     for key in RAW_KEYS | dbt_keys:  # one partitioning, ranges as one run
         node = graph.get(key)
         assert node.partitions_def == daily_partitions, key
-        assert node.backfill_policy is not None and node.backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN
+        assert node.backfill_policy is not None and node.backfill_policy == BackfillPolicy.single_run()
 
     tests = [
         node
@@ -131,6 +131,13 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
         "nightly", "0 6 * * *", "Asia/Shanghai"
     )
     assert defs.resolve_sensor_def("inbox_ready_sensor").job_name == "nightly"
+
+    # source freshness: a non-blocking check per raw feed with a dbt freshness, on its own hourly job
+    freshness = {key for key in graph.asset_check_keys if key.name == "freshness"}
+    assert {key.asset_key for key in freshness} == RAW_KEYS - {AssetKey(["raw", "intl"])}  # INTL: none in dbt
+    assert not freshness & set(job.asset_layer.asset_graph.asset_check_keys)  # the clock, not the run's dates
+    assert defs.resolve_schedule_def("raw_freshness_schedule").job_name == "raw_freshness_job"
+    assert set(defs.resources) == {"inbox", "database", "quality", "publication", "dbt"}
 
     assert daily_partitions.timezone == "Asia/Shanghai"
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -181,6 +188,36 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
             table = sql.Identifier(node["schema"], node["alias"])
             rows = conn.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
             assert rows > 0, f"{node['schema']}.{node['alias']} is empty after the sample day"
+
+    # freshness, on its own job: the sample day is long past, so every checked feed is stale (error),
+    # and the run still succeeds (the checks never block)
+    with DagsterInstance.get() as instance:
+        fresh = defs.resolve_job_def("raw_freshness_job").execute_in_process(instance=instance, raise_on_error=False)
+    assert fresh.success, _failures(fresh)
+    evaluations = [event.event_specific_data for event in fresh.all_events
+                   if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(evaluations) == 11
+    for evaluation in evaluations:
+        assert not evaluation.passed and evaluation.severity.value == "ERROR"
+        assert "latest business date 2026-01-05" in evaluation.description
+
+
+def test_freshness_uses_dbt_thresholds_from_the_business_date_midnight(defs: Definitions) -> None:
+    from orchestration.assets.freshness import Thresholds, source_thresholds, verdict
+
+    assert source_thresholds()["dep"] == Thresholds(48, 96)  # _core__sources.yml
+    assert "intl" not in source_thresholds()
+    bank_time = ZoneInfo("Asia/Shanghai")
+    day = dt.date(2026, 1, 5)
+    rules = Thresholds(48, 96)
+    assert verdict(day, dt.datetime(2026, 1, 6, 12, tzinfo=bank_time), rules)[0]  # 36 h
+    passed, severity, said = verdict(day, dt.datetime(2026, 1, 7, 12, tzinfo=bank_time), rules)  # 60 h
+    assert (passed, severity.value) == (False, "WARN")
+    assert said == "latest business date 2026-01-05, 60 h old (warn after 48 h)"
+    passed, severity, _ = verdict(day, dt.datetime(2026, 1, 9, 1, tzinfo=bank_time), rules)  # 97 h
+    assert (passed, severity.value) == (False, "ERROR")
+    passed, severity, said = verdict(None, dt.datetime(2026, 1, 9, tzinfo=bank_time), rules)
+    assert (passed, severity.value, said) == (False, "ERROR", "nothing loaded yet")
 
 
 def test_a_failing_dbt_test_fails_the_run(defs: Definitions, manifest: dict, own_db: str, tmp_path: Path) -> None:
@@ -242,7 +279,7 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_
     inbox = tmp_path / "inbox"
     write_day(inbox, dt.date(2026, 1, 5), {})
     write_day(inbox, dt.date(2026, 1, 6), {}, ready=False)
-    resources = {"inbox": InboxResource(path=str(inbox))}
+    resources = {"inbox": InboxResource(path=str(inbox)), "database": DatabaseResource()}
 
     with instance_for_test() as instance:
 
@@ -251,6 +288,8 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_
 
         first = tick(None)
         assert _dates(first) == ["2026-01-05"]  # READY present; 2026-01-06 without READY is not run
+        with psycopg.connect(own_db) as conn:  # a tick only reads: the first run creates the log
+            assert conn.execute("select to_regclass('audit.publication_log')").fetchone()[0] is None
         assert _dates(tick(first.cursor)) == []  # nothing new: no second run
 
         _redeliver(inbox / "20260105" / "READY")

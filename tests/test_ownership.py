@@ -24,6 +24,8 @@ import pytest
 
 from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
+from bankperf.manage.store import log_restatements_done
+from bankperf.settings import db_settings
 from loaders.load import load_date
 from tests.deliveries import gl_lines, write_day
 
@@ -78,6 +80,8 @@ def _dbt(workdir: Path, day: dt.date, *args: str) -> None:
     result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    with psycopg.connect(db_settings().url) as conn:  # as the nightly run's dbt step does after a build
+        log_restatements_done(conn)
 
 
 def _import(workdir: Path, kind: str, name: str, lines: list[str], reason: str) -> str:

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 PROFIT = "+path:dbt_project/models/marts/profit"  # the profit marts and everything they are built from
-MONTH_STATEMENTS = "fct_indicator_value_monthly"  # EVA and employee profit as indicators
+MONTH_STATEMENTS = "dim_indicator_subject fct_indicator_value_monthly"  # EVA and employee profit as indicators
 D1, D2, D3 = dt.date(2026, 3, 14), dt.date(2026, 3, 15), dt.date(2026, 3, 16)
 
 

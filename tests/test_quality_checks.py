@@ -38,7 +38,7 @@ def quality_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(defs: Definitions, inbox: Path, quality_dir: Path, biz_date: dt.date):
-    from orchestration.assets.checks import QualityResource
+    from orchestration.resources import QualityResource
 
     resources = {"inbox": InboxResource(path=str(inbox)), "quality": QualityResource(output_dir=str(quality_dir))}
     with DagsterInstance.get() as instance:

@@ -12,18 +12,23 @@ from bankperf.manage.validate import validate
 from bankperf.settings import db_settings
 
 
-def import_file(kind_name: str, path: Path, by: str, reason: str) -> str:
+def import_file(kind_name: str, path: Path, by: str, reason: str, conn: psycopg.Connection | None = None) -> str:
+    """Validate and import a file. ``conn``: the connection to import with (the portal passes one that did
+    ``SET ROLE <office login>``); by default the configured database. The batch records the database
+    login that imported it (``imported_login``, the current user); ``by`` is kept as a comment."""
     kind = get_kind(kind_name)
     if not by.strip() or not reason.strip():
         raise ValueError("--by and --reason are required: history records who changed what and why")
     raw_rows = files.read_rows(path, kind)
-    with psycopg.connect(db_settings().url) as conn:
-        store.ensure_tables(conn)
-        rows = validate(kind, raw_rows, str(path), store.known_employees(conn), store.known_institutions(conn))
-        batch_id = store.import_rows(conn, kind, rows, path, by, reason)
-        pending = conn.execute(
-            "select count(*) from control.restatement_log where batch_id = %s", (batch_id,)
-        ).fetchone()[0]
+    if conn is None:
+        with psycopg.connect(db_settings().url) as own:
+            return import_file(kind_name, path, by, reason, own)
+    store.ensure_tables(conn)
+    rows = validate(kind, raw_rows, str(path), store.known_employees(conn), store.known_institutions(conn))
+    batch_id = store.import_rows(conn, kind, rows, path, by, reason)
+    pending = conn.execute(
+        "select count(*) from control.restatement_log where batch_id = %s", (batch_id,)
+    ).fetchone()[0]
     note = f"; {pending} set(s) reach into built dates and are queued for restatement" if pending else ""
     return f"imported {len(rows)} rows of {kind.name} as batch {batch_id}{note}"
 

@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bankperf.manage.catalog import Kind
+from bankperf.xlsx import append_row
 
 
 class FileFormatError(ValueError):
@@ -87,12 +88,12 @@ def write_template(path: Path, kind: Kind, rows: list[dict[str, object]] | None 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = kind.name
-    sheet.append(kind.column_names)
+    append_row(sheet, kind.column_names)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E78")
     for row in rows or []:
-        sheet.append([_cell_text(row.get(name)) for name in kind.column_names])
+        append_row(sheet, [_cell_text(row.get(name)) for name in kind.column_names])
     for index, field in enumerate(kind.fields, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(14, len(field.name) + 4)
@@ -109,7 +110,7 @@ def write_template(path: Path, kind: Kind, rows: list[dict[str, object]] | None 
         bounds = ", ".join(field.values) if field.values else (
             f"{field.min if field.min is not None else ''} .. {field.max if field.max is not None else ''}"
             if field.min is not None or field.max is not None else "")
-        readme.append([field.name, field.type, "yes" if field.required else "", bounds])
+        append_row(readme, [field.name, field.type, "yes" if field.required else "", bounds])
     readme.column_dimensions["A"].width = 22
     readme.column_dimensions["B"].width = 40
     workbook.save(path)

@@ -7,7 +7,8 @@
 - ``control.<table>_current``: the sets in force (each set's latest batch, unless retired).
 - ``control.<table>_history``: every version with who, when and why, for auditors.
 - ``control.restatement_log``: sets whose dates reach back before the latest built business
-  date, so the nightly run restates them (written here, marked done by the run).
+  date, so the nightly run restates them (written here; :func:`log_restatements_done` marks
+  them done after the run's dbt build carried them out).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ BASE_DDL = [
     "alter table control.restatement_log add column if not exists restated_from date",
     "alter table control.restatement_log add column if not exists accounts_restated integer",
     "alter table control.restatement_log alter column batch_id drop not null",
+    # the database login that imported (the office user, also through the portal's SET ROLE); the
+    # free-text imported_by / requested_by stays as the importer's comment
+    "alter table control.import_batches add column if not exists imported_login text not null default current_user",
+    "alter table control.restatement_log add column if not exists requested_login text default current_user",
 ]
 
 
@@ -72,6 +77,13 @@ def _start_column(kind: Kind) -> str | None:
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
+    """Create or upgrade the control tables; a user role (the office importing) only checks they are there."""
+    if conn.execute("select to_regnamespace('control') is not null").fetchone()[0] and not conn.execute(
+        "select has_schema_privilege('control', 'create')"
+    ).fetchone()[0]:
+        if conn.execute("select to_regclass('control.import_batches')").fetchone()[0] is None:
+            raise RuntimeError("the control tables are not set up: run bankperf db start (or db grant) first")
+        return
     conn.execute("create schema if not exists control")
     for statement in BASE_DDL:
         conn.execute(statement)
@@ -139,8 +151,78 @@ def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Pat
     return int(batch_id)
 
 
+# What the ownership build restated: dbt's table of the build's restatements (one row per account
+# and reason, `is_restated` when it was recomputed) and the owner fact it rebuilt.
+BUILD_RESTATEMENTS = "intermediate.int_ownership_restatements"
+OWNER_FACT = "marts.fct_account_owner_daily"
+
+
+def log_restatements_done(conn: psycopg.Connection) -> int:
+    """After a successful dbt build: mark the pending ownership restatements it carried out DONE
+    (with the restated range and the number of accounts), and log the ones the build found itself
+    (a REL relation dated back), in one transaction. Returns the number of log entries written.
+
+    dbt computes which accounts to restate (``int_ownership_restatements``); the log is this
+    module's, so the run writes it here once the build has passed, not dbt as a side effect of a
+    model: a build that fails leaves the entries PENDING and the next build restates them again.
+    """
+    if conn.execute("select to_regclass(%s)", (BUILD_RESTATEMENTS,)).fetchone()[0] is None:
+        return 0  # no ownership build yet
+    with conn.transaction():
+        done = conn.execute(f"""
+            update control.restatement_log as log_entry
+            set
+                status = 'DONE',
+                restated_from = carried_out.from_date,
+                restated_to = (select max(biz_date) from {OWNER_FACT}),
+                restated_at = clock_timestamp(),
+                accounts_restated = carried_out.account_count
+            from (
+                select
+                    restatement_id,
+                    min(from_date) filter (where is_restated) as from_date,
+                    count(distinct (acct_type, acct_no, sub_acct_no)) filter (where is_restated) as account_count
+                from {BUILD_RESTATEMENTS}
+                where restatement_id is not null
+                group by restatement_id
+            ) as carried_out
+            where
+                log_entry.restatement_id = carried_out.restatement_id
+                and log_entry.status = 'PENDING'
+        """).rowcount
+        found = conn.execute(f"""
+            insert into control.restatement_log (
+                kind, set_key, from_date, reason, requested_by, status,
+                restated_from, restated_to, restated_at, accounts_restated
+            )
+            select
+                kind,
+                acct_type || '|' || acct_no || '|' || sub_acct_no,
+                requested_from_date,
+                reason,
+                'nightly build',
+                'DONE',
+                from_date,
+                (select max(biz_date) from {OWNER_FACT}),
+                clock_timestamp(),
+                1
+            from {BUILD_RESTATEMENTS}
+            where restatement_id is null and is_restated
+        """).rowcount
+    return done + found
+
+
+def _reads_raw(conn: psycopg.Connection) -> bool:
+    """Whether this connection may read the loaded feeds (a user role may not: it reads published)."""
+    query = "select to_regnamespace('raw') is null or has_schema_privilege('raw', 'usage')"
+    return bool(conn.execute(query).fetchone()[0])
+
+
 def latest_built_date(conn: psycopg.Connection) -> object | None:
     """The last business date the warehouse has built (None before the first build)."""
+    reads_marts = "select to_regnamespace('marts') is null or has_schema_privilege('marts', 'usage')"
+    if not conn.execute(reads_marts).fetchone()[0]:
+        return conn.execute("select access.latest_built_date()").fetchone()[0]
     exists = conn.execute("select to_regclass('marts.fct_account_daily')").fetchone()[0]
     if exists is None:
         return None
@@ -158,7 +240,10 @@ def current_rows(conn: psycopg.Connection, kind: Kind) -> list[dict[str, object]
 
 
 def known_employees(conn: psycopg.Connection) -> set[str] | None:
-    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then)."""
+    """Employees of the EMP feed (any loaded date); None when nothing is loaded yet (no check then).
+    A user role (the office through the portal) checks against the published employees."""
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_employee", "emp_id")
     if conn.execute("select to_regclass('raw.emp')").fetchone()[0] is None:
         return None
     found = {row[0] for row in conn.execute("select distinct btrim(emp_id) from raw.emp")}
@@ -167,7 +252,16 @@ def known_employees(conn: psycopg.Connection) -> set[str] | None:
 
 def known_institutions(conn: psycopg.Connection) -> set[str] | None:
     """Institutions of the ORG feed (any loaded date); None when nothing is loaded yet (no check then)."""
+    if not _reads_raw(conn):
+        return _published_ids(conn, "dim_institution", "org_id")
     if conn.execute("select to_regclass('raw.org')").fetchone()[0] is None:
         return None
     found = {row[0] for row in conn.execute("select distinct btrim(org_id) from raw.org")}
     return found or None
+
+
+def _published_ids(conn: psycopg.Connection, view: str, column: str) -> set[str] | None:
+    if conn.execute("select to_regclass(%s)", (f"published.{view}",)).fetchone()[0] is None:
+        return None
+    query = sql.SQL("select distinct {} from published.{}").format(sql.Identifier(column), sql.Identifier(view))
+    return {row[0] for row in conn.execute(query)} or None

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bankperf.settings import db_settings, home
+from bankperf.xlsx import append_row
 
 LINE_COLUMNS = [
     "org_id", "subject_code", "currency", "detail_balance", "gl_balance", "difference", "status", "account_count",
@@ -98,11 +99,11 @@ _BREAK_FILL = PatternFill("solid", fgColor="F8CBAD")
 def _sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict], first: bool = False) -> None:
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title
-    sheet.append(columns)
+    append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font, cell.fill = _HEADER, _HEADER_FILL
     for row in rows:
-        sheet.append([float(row[c]) if isinstance(row[c], Decimal) else row[c] for c in columns])
+        append_row(sheet, [float(row[c]) if isinstance(row[c], Decimal) else row[c] for c in columns])
         if row.get("status") not in (None, "OK"):
             for cell in sheet[sheet.max_row]:
                 cell.fill = _BREAK_FILL

@@ -22,7 +22,7 @@ prior_versions as (
     from {{ this }}
     where
         valid_from < '{{ lower }}'::date
-        and coalesce(valid_to, '9999-12-31'::date) >= '{{ lower }}'::date - 1
+        and coalesce(valid_to, 'infinity'::date) >= '{{ lower }}'::date - 1
 ),
 {%- endif %}
 

@@ -1,4 +1,10 @@
-{#- Hooks of the ownership build (rules.md, Ownership: retroactive changes are restated and logged). -#}
+{#- Hooks and shared expressions of the ownership build (rules.md, Ownership). -#}
+
+{% macro virtual_manager_id(org_id) -%}
+    {#- The virtual manager (公共客户经理) of an institution: `V<org_id>`. -#}
+    'V' || {{ org_id }}
+{%- endmacro %}
+
 
 {% macro delete_restated_days(restatements, date_column='biz_date') -%}
     {#- Remove what an earlier run wrote for the window's days and for the restated accounts from
@@ -14,50 +20,6 @@
             and target.acct_no = restated.acct_no
             and target.sub_acct_no = restated.sub_acct_no
             and target.{{ date_column }} >= restated.from_date
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro log_restatements(restatements, restatement_log) -%}
-    {#- Mark the pending restatements this build carried out as done (with the restated range and
-        the number of accounts), and log the ones the build found itself (REL relations dated back). -#}
-    {%- if execute -%}
-        update {{ restatement_log }} as log_entry
-        set
-            status = 'DONE',
-            restated_from = carried_out.from_date,
-            restated_to = (select max(biz_date) from {{ this }}),
-            restated_at = clock_timestamp(),
-            accounts_restated = carried_out.account_count
-        from (
-            select
-                restatement_id,
-                min(from_date) filter (where is_restated) as from_date,
-                count(distinct (acct_type, acct_no, sub_acct_no)) filter (where is_restated) as account_count
-            from {{ restatements }}
-            where restatement_id is not null
-            group by restatement_id
-        ) as carried_out
-        where
-            log_entry.restatement_id = carried_out.restatement_id
-            and log_entry.status = 'PENDING';
-        insert into {{ restatement_log }} (
-            kind, set_key, from_date, reason, requested_by, status,
-            restated_from, restated_to, restated_at, accounts_restated
-        )
-        select
-            kind,
-            acct_type || '|' || acct_no || '|' || sub_acct_no,
-            requested_from_date,
-            reason,
-            'nightly build',
-            'DONE',
-            from_date,
-            (select max(biz_date) from {{ this }}),
-            clock_timestamp(),
-            1
-        from {{ restatements }}
-        where restatement_id is null and is_restated
     {%- endif -%}
 {%- endmacro %}
 

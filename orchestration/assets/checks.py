@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckKey,
@@ -51,48 +50,36 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
-    ConfigurableResource,
     MetadataValue,
     asset_check,
     multi_asset_check,
 )
 from psycopg import sql
 from psycopg.rows import dict_row
-from pydantic import Field
 
 from bankperf.quality import FailedExpectation, FeedValidation, QualityError, validate_day
-from bankperf.settings import db_settings
 from loaders.contract import Feed, feeds
 from loaders.ddl import partition_name
 from orchestration.assets.raw import raw_asset_key
 from orchestration.partitions import business_date
+from orchestration.resources import DatabaseResource, QualityResource
 
 EXPECTATIONS = "expectations"
 ROWS_BALANCE = "rows_balance"
 DESCRIBED_FAILURES = 10  # failure messages quoted in a check's description; the metadata holds them all
 
 
-class QualityResource(ConfigurableResource):
-    """Where the ``expectations`` checks write each date's GX results and Data Docs."""
-
-    output_dir: str | None = Field(
-        default=None,
-        description="Folder holding one <YYYYMMDD>/ per date; empty means <BANKPERF_HOME>/quality (var/quality).",
-    )
-
-    def root(self) -> Path | None:
-        return Path(self.output_dir).expanduser().resolve() if self.output_dir else None
-
-
 # ---------------------------------------------------------------------------------------------
 # Which dates a check covers
 
 
-def _run_dates(context: AssetCheckExecutionContext, codes: Sequence[str]) -> list[dt.date]:
+def _run_dates(
+    context: AssetCheckExecutionContext, codes: Sequence[str], database: DatabaseResource
+) -> list[dt.date]:
     """The run's business dates; without a partition, the latest date any of ``codes`` was loaded."""
     if context.has_partition_key or context.has_partition_key_range:
         return [business_date(key) for key in context.partition_keys]
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+    with database.connect() as conn:
         (latest,) = conn.execute(
             "select max(biz_date) from audit.current_loads where status = 'LOADED' and feed = any(%s)",
             (list(codes),),
@@ -137,11 +124,13 @@ def _balance_problems(row: dict[str, Any] | None, raw_rows: int | None, stale_ro
     return problems
 
 
-def _rows_balance(context: AssetCheckExecutionContext, source: Feed) -> AssetCheckResult:
-    dates = _run_dates(context, [source.code])
+def _rows_balance(
+    context: AssetCheckExecutionContext, source: Feed, database: DatabaseResource
+) -> AssetCheckResult:
+    dates = _run_dates(context, [source.code], database)
     by_date: dict[str, dict[str, Any]] = {}
     failures: list[str] = []
-    with psycopg.connect(db_settings().url, autocommit=True, row_factory=dict_row) as conn:
+    with database.connect(row_factory=dict_row) as conn:
         audit_rows = {
             row["biz_date"]: row
             for row in conn.execute(
@@ -206,8 +195,8 @@ def build_rows_balance_check(source: Feed) -> AssetChecksDefinition:
             "rejected equal the control file's count, and raw holds exactly the rows of that load."
         ),
     )
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        return _rows_balance(context, source)
+    def _check(context: AssetCheckExecutionContext, database: DatabaseResource) -> AssetCheckResult:
+        return _rows_balance(context, source, database)
 
     return _check
 
@@ -236,7 +225,7 @@ class _FeedOutcome:
         return self.validations[-1] if self.validations else None
 
 
-def _analyze_new_partitions(biz_date: dt.date) -> list[str]:
+def _analyze_new_partitions(biz_date: dt.date, database: DatabaseResource) -> list[str]:
     """``ANALYZE`` the date's raw partitions that have no planner statistics yet; returns their names.
 
     A load swaps in a new partition, and until autovacuum gets to it the planner takes it for
@@ -245,7 +234,7 @@ def _analyze_new_partitions(biz_date: dt.date) -> list[str]:
     partitions costs a few hundred milliseconds and dbt, next, reads the same partitions.
     """
     names = [partition_name(source, biz_date) for source in feeds().values()]
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+    with database.connect() as conn:
         fresh = [
             name
             for (name,) in conn.execute(
@@ -259,16 +248,18 @@ def _analyze_new_partitions(biz_date: dt.date) -> list[str]:
     return fresh
 
 
-def _validate(context: AssetCheckExecutionContext, sources: Sequence[Feed], root: Path | None) -> list[_FeedOutcome]:
+def _validate(
+    context: AssetCheckExecutionContext, sources: Sequence[Feed], root: Path | None, database: DatabaseResource
+) -> list[_FeedOutcome]:
     """Every feed on every date of the run, a date at a time (one GX context per date, calls in sequence)."""
     outcomes = {source.code: _FeedOutcome(source) for source in sources}
-    dates = _run_dates(context, list(outcomes))
+    dates = _run_dates(context, list(outcomes), database)
     if not dates:
         for outcome in outcomes.values():
             outcome.errors.append(f"{outcome.source.code}: no business date to validate (nothing loaded yet)")
     for biz_date in dates:
         started = time.monotonic()
-        analyzed = _analyze_new_partitions(biz_date)
+        analyzed = _analyze_new_partitions(biz_date, database)
         try:
             validations = validate_day(biz_date, list(outcomes), root)
         except QualityError as exc:  # a raw table missing: nothing of the date can be judged
@@ -381,10 +372,12 @@ def build_expectations_checks(sources: Iterable[Feed]) -> AssetChecksDefinition:
         can_subset=True,
         description="The great-expectations suites of the raw feeds, for each business date of the run.",
     )
-    def _checks(context: AssetCheckExecutionContext, quality: QualityResource) -> Iterator[AssetCheckResult]:
+    def _checks(
+        context: AssetCheckExecutionContext, quality: QualityResource, database: DatabaseResource
+    ) -> Iterator[AssetCheckResult]:
         selected = {key.asset_key for key in context.selected_asset_check_keys if key.name == EXPECTATIONS}
         sources = [source for key, source in by_key.items() if key in selected]
-        for outcome in _validate(context, sources, quality.root()):
+        for outcome in _validate(context, sources, quality.root(), database):
             _log_outcome(context, outcome)
             yield _expectations_result(outcome)
 
@@ -402,4 +395,4 @@ raw_checks: list[AssetChecksDefinition] = [
     build_expectations_checks(feeds().values()),
 ]
 
-__all__ = ["EXPECTATIONS", "ROWS_BALANCE", "QualityResource", "check_keys", "raw_checks"]
+__all__ = ["EXPECTATIONS", "ROWS_BALANCE", "check_keys", "raw_checks"]

@@ -27,52 +27,25 @@ rivals) wait for each other instead of rebuilding the same tables at once.
 """
 
 import json
-import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster import AssetExecutionContext, BackfillPolicy
+from dagster_dbt import dbt_assets
 
 from bankperf.database import ensure_schemas
-from bankperf.settings import db_settings
+from bankperf.manage.store import log_restatements_done
+from orchestration.assets.publishing import start_build
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
-from orchestration.resources import InboxResource, WarehouseDbtResource
+from orchestration.resources import DatabaseResource, InboxResource, WarehouseDbtResource
+from orchestration.translator import translator
 
-RAW_SCHEMA = "raw"
 BUILD_LOCK_KEY = 7_405_890_120  # pg_advisory_lock key: "bankperf dbt build" (one build per database)
 
-
-class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Sources map to the loader assets; models group by folder."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            meta = (dbt_resource_props.get("config") or {}).get("meta") or dbt_resource_props.get("meta") or {}
-            configured = (meta.get("dagster") or {}).get("asset_key")
-            if configured:
-                return AssetKey(configured)
-            if dbt_resource_props.get("schema") == RAW_SCHEMA:
-                return AssetKey([RAW_SCHEMA, dbt_resource_props.get("identifier") or dbt_resource_props["name"]])
-        return super().get_asset_key(dbt_resource_props)
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        resource_type = dbt_resource_props["resource_type"]
-        if resource_type in ("seed", "snapshot"):
-            return f"{resource_type}s"
-        folders = list(dbt_resource_props.get("fqn", []))[1:-1]  # [project, *folders, name]
-        if not folders:
-            return "dbt"
-        name = f"marts_{folders[1]}" if folders[0] == "marts" and len(folders) > 1 else folders[0]
-        return re.sub(r"\W", "_", name)
-
-
-translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 _project = dbt_project()
 # Re-parses only under `dagster dev`. dagster-dbt would also run `dbt deps` there if a packages.yml
@@ -86,9 +59,9 @@ if not _project.manifest_path.exists():
 
 
 @contextmanager
-def one_build_at_a_time(context: AssetExecutionContext) -> Iterator[None]:
+def one_build_at_a_time(context: AssetExecutionContext, database: DatabaseResource) -> Iterator[None]:
     """Hold the database's dbt-build advisory lock, waiting (and saying so) while another build has it."""
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+    with database.connect() as conn:
         if not conn.execute("select pg_try_advisory_lock(%s)", (BUILD_LOCK_KEY,)).fetchone()[0]:
             context.log.info("Another dbt build is running on this database; waiting for it to finish.")
             conn.execute("select pg_advisory_lock(%s)", (BUILD_LOCK_KEY,))
@@ -109,17 +82,21 @@ def dbt_window(context: AssetExecutionContext) -> dict[str, str]:
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
 )
-def dbt_models(context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox: InboxResource) -> Iterator[Any]:
+def dbt_models(
+    context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox: InboxResource, database: DatabaseResource
+) -> Iterator[Any]:
     """``dbt build`` over the run's window of business dates."""
-    from orchestration.assets.publishing import start_build  # (it reads this module's translator)
-
     ensure_schemas()  # the control tables the sources read exist before any management input is imported
-    start_build(context, inbox.root())  # no window whose predecessor is not published; its dates BUILDING
+    start_build(context, inbox.root(), database)  # no window whose predecessor is not published; its dates BUILDING
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")
-    with one_build_at_a_time(context):
+    with one_build_at_a_time(context, database):
         invocation = dbt.cli(["build", "--vars", json.dumps(window)], context=context)
         yield from invocation.stream()  # raises when dbt fails: a failed build keeps its folder and dbt.log
+    with database.connect() as conn:  # the restatements the build carried out, in the log management reads
+        logged = log_restatements_done(conn)
+    if logged:
+        context.log.info(f"control.restatement_log: {logged} ownership restatement(s) carried out and logged")
     # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results,
     # and the last build's run_results.json (every model's and test's time) stays for `make bench-nightly`
     keep_run_results(invocation.target_path)

@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -36,7 +36,6 @@ from dagster import (
     AssetKey,
     BackfillPolicy,
     BetaWarning,
-    ConfigurableResource,
     DagsterEventType,
     Failure,
     HookContext,
@@ -45,43 +44,37 @@ from dagster import (
     asset,
     failure_hook,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
-from pydantic import Field
 
-from bankperf import publication as pub
+from bankperf.publication import (
+    BUILDING,
+    PUBLISHED,
+    SCHEMA,
+    STATUS_VIEW,
+    WITHHELD,
+    Decision,
+    decisions_for_failure,
+    ensure_tables,
+    marts_of,
+    predecessor_problem,
+    published_through,
+    record,
+    refresh_views,
+)
 from bankperf.quality import exceptions
 from bankperf.quality.validate import day_folder
 from bankperf.reconciliation.report import report_dir, write_report
-from bankperf.run import first_line
-from bankperf.settings import db_settings
-from orchestration.partitions import business_date, daily_partitions
+from orchestration.partitions import business_date, daily_partitions, dates_of_run
 from orchestration.project import manifest_path
+from orchestration.resources import DatabaseResource, PublicationResource
+from orchestration.translator import translator
 
 PUBLICATION_KEY = AssetKey(["publication"])
 PUBLICATION_STEP = "publication"
 DBT_STEP_PREFIX = "dbt_models"
 
 
-class PublicationResource(ConfigurableResource):
-    """Where the run writes each date's reconciliation report."""
-
-    recon_dir: str | None = Field(
-        default=None,
-        description="Folder holding one <YYYYMMDD>/ per date; empty means <BANKPERF_HOME>/recon (var/recon).",
-    )
-
-    def root(self) -> Path | None:
-        return Path(self.recon_dir).expanduser().resolve() if self.recon_dir else None
-
-
 def _mart_keys() -> list[AssetKey]:
     """The asset keys of the dbt models in schema ``marts`` (what ``publication`` waits for)."""
-    from orchestration.assets.dbt import translator
-
     manifest = json.loads(manifest_path().read_text())
     return sorted(
         {
@@ -93,17 +86,6 @@ def _mart_keys() -> list[AssetKey]:
         },
         key=lambda key: key.to_user_string(),
     )
-
-
-def dates_of_run(tags: Mapping[str, str]) -> list[dt.date]:
-    """The business dates of a run, from its partition tags (a partition, or a range run as one run)."""
-    if tags.get(PARTITION_NAME_TAG):
-        return [business_date(tags[PARTITION_NAME_TAG])]
-    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
-    if not (start and end):
-        return []
-    first, last = business_date(start), business_date(end)
-    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 def _write_reports(dates: Sequence[dt.date], root: Path | None, log) -> dict[str, str]:
@@ -130,22 +112,22 @@ def _write_exception_pages(conn: psycopg.Connection, dates: Sequence[dt.date], l
 
 
 def _refresh_views(conn: psycopg.Connection) -> list[str]:
-    return pub.refresh_views(conn, pub.marts_of(manifest_path()))
+    return refresh_views(conn, marts_of(manifest_path()))
 
 
-def start_build(context: AssetExecutionContext, inbox: Path) -> None:
+def start_build(context: AssetExecutionContext, inbox: Path, database: DatabaseResource) -> None:
     """Before dbt builds the run's window: refuse it when its first date's predecessor is not published
     (``Failure``, recorded WITHHELD), else mark its dates BUILDING (hidden until the run publishes them)."""
     dates = [business_date(key) for key in context.partition_keys]
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
-        pub.ensure_tables(conn)
-        problem = pub.predecessor_problem(conn, dates[0], inbox)
+    with database.connect() as conn:
+        ensure_tables(conn)
+        problem = predecessor_problem(conn, dates[0], inbox)
         if not problem:
             started = f"dbt build started by run {context.run.run_id} (if that run is gone, it was interrupted: rerun)"
-            pub.record(conn, context.run.run_id, [pub.Decision(day, pub.BUILDING, started) for day in dates])
+            record(conn, context.run.run_id, [Decision(day, BUILDING, started) for day in dates])
     if problem:
         context.log.error(problem)
-        raise Failure(description=problem, metadata={"publication": MetadataValue.text(pub.WITHHELD)})
+        raise Failure(description=problem, metadata={"publication": MetadataValue.text(WITHHELD)})
 
 
 def _define_publication():
@@ -162,24 +144,26 @@ def _define_publication():
             "out of them and the previous good state stays visible). A date publishes only after its "
             "predecessor. Writes each date's reconciliation report to var/recon/<YYYYMMDD>/."
         ),
-        metadata={"dagster/table_name": f"{pub.SCHEMA}.{pub.STATUS_VIEW}"},
+        metadata={"dagster/table_name": f"{SCHEMA}.{STATUS_VIEW}"},
     )
-    def publication(context: AssetExecutionContext, publication: PublicationResource) -> MaterializeResult:
+    def publication(
+        context: AssetExecutionContext, publication: PublicationResource, database: DatabaseResource
+    ) -> MaterializeResult:
         dates = [business_date(key) for key in context.partition_keys]
         pages = _write_reports(dates, publication.root(), context.log)
-        with psycopg.connect(db_settings().url, autocommit=True) as conn:
-            pub.ensure_tables(conn)
-            problem = pub.predecessor_problem(conn, dates[0])  # (checked before the build too)
-            status = pub.WITHHELD if problem else pub.PUBLISHED
-            pub.record(conn, context.run.run_id, [pub.Decision(day, status, problem) for day in dates])
+        with database.connect() as conn:
+            ensure_tables(conn)
+            problem = predecessor_problem(conn, dates[0])  # (checked before the build too)
+            status = WITHHELD if problem else PUBLISHED
+            record(conn, context.run.run_id, [Decision(day, status, problem) for day in dates])
             views = _refresh_views(conn)
-            through = pub.published_through(conn)
+            through = published_through(conn)
             exception_counts = _write_exception_pages(conn, dates, context.log)
         if problem:
-            raise Failure(description=problem, metadata={"publication": MetadataValue.text(pub.WITHHELD)})
+            raise Failure(description=problem, metadata={"publication": MetadataValue.text(WITHHELD)})
         context.log.info(
             f"published {dates[0]:%Y-%m-%d} .. {dates[-1]:%Y-%m-%d}; BI's published views now show up to {through} "
-            f"({len(views)} views in schema {pub.SCHEMA})"
+            f"({len(views)} views in schema {SCHEMA})"
         )
         for day in dates:  # the run's summary: what was applied or ignored, per rule (rpt_data_exceptions)
             context.log.info(exceptions.count_line(day, exception_counts.get(day, {})))
@@ -187,7 +171,7 @@ def _define_publication():
             metadata={
                 "published_through": MetadataValue.text(str(through)),
                 "dates": MetadataValue.text(", ".join(f"{day:%Y-%m-%d}" for day in dates)),
-                "views": MetadataValue.text(", ".join(f"{pub.SCHEMA}.{name}" for name in views)),
+                "views": MetadataValue.text(", ".join(f"{SCHEMA}.{name}" for name in views)),
                 "reconciliation_reports": MetadataValue.json(pages),
                 "data_docs": MetadataValue.json(
                     {f"{day:%Y-%m-%d}": str(day_folder(day) / "data_docs" / "index.html") for day in dates}
@@ -207,11 +191,8 @@ with warnings.catch_warnings():  # backfill_policy on @asset is "beta" in this D
 
 
 # ---------------------------------------------------------------------------------------------
-# A failed step: record why the run's dates are not published
-
-
-def _mentions(text: str, biz_date: dt.date) -> bool:
-    return f"{biz_date:%Y-%m-%d}" in text or f"{biz_date:%Y%m%d}" in text
+# A failed step: record why the run's dates are not published (which date is to blame:
+# bankperf.publication.decisions_for_failure)
 
 
 def _failed_checks(context: HookContext) -> list[str]:
@@ -220,8 +201,8 @@ def _failed_checks(context: HookContext) -> list[str]:
         context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     lines = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
+    for entry in records:
+        evaluation = entry.event_log_entry.dagster_event.event_specific_data
         if evaluation.passed or evaluation.severity.value != "ERROR":
             continue
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
@@ -229,42 +210,6 @@ def _failed_checks(context: HookContext) -> list[str]:
         lines.append(f"check failed: {name}" + (f": {described[0]}" if described else ""))
         lines += [f"  {line}" for line in described[1:]]
     return lines
-
-
-def decisions_for_failure(
-    conn: psycopg.Connection,
-    dates: Sequence[dt.date],
-    step: str,
-    message: str,
-    checks: Sequence[str],
-    status_hint: str | None,
-) -> list[pub.Decision]:
-    """FAILED for the dates the failure names (or all, when it names none), WITHHELD for the others."""
-    header = f"step {step} failed: {first_line(message)}"
-    if status_hint == pub.WITHHELD:
-        return [pub.Decision(day, pub.WITHHELD, header) for day in dates]
-    own: dict[dt.date, list[str]] = {day: [] for day in dates}
-    if step.startswith(DBT_STEP_PREFIX):
-        for day in dates:
-            own[day] += pub.gl_breaks(conn, day)
-    general = []
-    for line in checks:  # (the message's own lines may quote the whole window, e.g. dbt's --vars)
-        named = [day for day in dates if _mentions(line, day)]
-        for day in named:
-            own[day].append(line.strip())
-        if not named:
-            general.append(line.rstrip())
-    faulty = [day for day in dates if own[day] or _mentions(message.splitlines()[0] if message else "", day)]
-    decisions = []
-    for day in dates:
-        if not faulty or day in faulty:
-            decisions.append(pub.Decision(day, pub.FAILED, "\n".join([header, *own[day], *general])))
-        else:
-            blamed = ", ".join(f"{other:%Y-%m-%d}" for other in faulty)
-            decisions.append(
-                pub.Decision(day, pub.WITHHELD, f"withheld: the same run failed on {blamed}\n{header}")
-            )
-    return decisions
 
 
 def _message(exception: BaseException | None) -> tuple[str, str | None]:
@@ -276,7 +221,7 @@ def _message(exception: BaseException | None) -> tuple[str, str | None]:
     return re.sub(r"\n{3,}", "\n\n", text), None
 
 
-@failure_hook(name="publication_on_failure", required_resource_keys={"publication"})
+@failure_hook(name="publication_on_failure", required_resource_keys={"publication", "database"})
 def publication_on_failure(context: HookContext) -> None:
     if context.step_key == PUBLICATION_STEP:  # it recorded its own decision
         return
@@ -285,10 +230,13 @@ def publication_on_failure(context: HookContext) -> None:
     if not dates:
         return
     message, hint = _message(context.op_exception)
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
-        pub.ensure_tables(conn)
-        decisions = decisions_for_failure(conn, dates, context.step_key, message, _failed_checks(context), hint)
-        new_dates = pub.record(conn, context.run_id, decisions)
+    with context.resources.database.connect() as conn:
+        ensure_tables(conn)
+        decisions = decisions_for_failure(
+            conn, dates, context.step_key, message, _failed_checks(context), hint,
+            build_failed=context.step_key.startswith(DBT_STEP_PREFIX),
+        )
+        new_dates = record(conn, context.run_id, decisions)
         # the hook runs for every failed step: regenerate the views once the dates are decided, and
         # after a failed dbt build (which drops the views over the relations it rebuilt)
         if new_dates or context.step_key.startswith(DBT_STEP_PREFIX):
@@ -304,8 +252,6 @@ def publication_on_failure(context: HookContext) -> None:
 
 __all__ = [
     "PUBLICATION_KEY",
-    "PublicationResource",
-    "dates_of_run",
     "publication_asset",
     "publication_on_failure",
     "start_build",

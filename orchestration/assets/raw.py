@@ -21,7 +21,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -34,12 +33,11 @@ from dagster import (
     asset,
 )
 
-from bankperf.settings import db_settings
 from loaders.contract import Feed, feeds
 from loaders.delivery import DeliveryError, ready_feeds
 from loaders.load import FeedResult, ensure_raw_tables, load_date, load_feed
 from orchestration.partitions import business_date, daily_partitions
-from orchestration.resources import InboxResource
+from orchestration.resources import DatabaseResource, InboxResource
 
 RAW_GROUP = "raw"
 DDL_LOCK_KEY = 7_405_890_119  # pg_advisory_lock key: "bankperf raw DDL" (any constant shared by all loads)
@@ -51,9 +49,9 @@ def raw_asset_key(feed: Feed) -> AssetKey:
 
 
 @contextmanager
-def _ddl_lock(conn_url: str) -> Iterator[None]:
+def _ddl_lock(database: DatabaseResource) -> Iterator[None]:
     """Hold the project-wide raw-DDL advisory lock (released when the block ends)."""
-    with psycopg.connect(conn_url, autocommit=True) as conn:
+    with database.connect() as conn:
         conn.execute("select pg_advisory_lock(%s)", (DDL_LOCK_KEY,))
         try:
             yield
@@ -61,15 +59,15 @@ def _ddl_lock(conn_url: str) -> Iterator[None]:
             conn.execute("select pg_advisory_unlock(%s)", (DDL_LOCK_KEY,))
 
 
-def _load_one(conn_url: str, inbox: Path, feed: Feed, biz_date: dt.date) -> FeedResult:
+def _load_one(database: DatabaseResource, inbox: Path, feed: Feed, biz_date: dt.date) -> FeedResult:
     """Load one feed-date, honouring the day's READY as ``bankperf load`` does."""
     try:
         listed = ready_feeds(inbox, biz_date)
     except DeliveryError as exc:
         return FeedResult(feed.code, biz_date, "FAILED", error=str(exc))
     if feed.code in listed:
-        return load_feed(conn_url, inbox, feed, biz_date)
-    with _ddl_lock(conn_url):  # the loader records the refusal in the audit trail (and checks its tables)
+        return load_feed(database.url(), inbox, feed, biz_date)
+    with _ddl_lock(database):  # the loader records the refusal in the audit trail (and checks its tables)
         refused = load_date(inbox, biz_date, only=[feed.code], quiet=True)
     return refused.feeds[0] if refused.feeds else FeedResult(feed.code, biz_date, "FAILED", error=refused.error)
 
@@ -110,15 +108,16 @@ def _define_raw_asset(feed: Feed) -> AssetsDefinition:
         ),
         metadata={"feed": feed.code, "dagster/table_name": f"raw.{feed.table}"},
     )
-    def _raw_feed(context: AssetExecutionContext, inbox: InboxResource) -> MaterializeResult:
+    def _raw_feed(
+        context: AssetExecutionContext, inbox: InboxResource, database: DatabaseResource
+    ) -> MaterializeResult:
         root = inbox.root()
-        conn_url = db_settings().url
-        with _ddl_lock(conn_url), psycopg.connect(conn_url, autocommit=True) as conn:
+        with _ddl_lock(database), database.connect() as conn:
             ensure_raw_tables(conn)
         results: list[FeedResult] = []
         for key in context.partition_keys:  # in date order
             biz_date = business_date(key)
-            result = _load_one(conn_url, root, feed, biz_date)
+            result = _load_one(database, root, feed, biz_date)
             results.append(result)
             if result.status != "LOADED":
                 raise Failure(  # the loader's message names the file, the feed and the date

@@ -1,5 +1,3 @@
-{{ config(tags=['daily']) }}
-
 with
 
 employees as (
@@ -28,7 +26,7 @@ virtual_managers as (
     -- each institution's public owner (公共客户经理), not in the EMP feed: V<org_id>, on the books
     -- every day the institution is; it leaves when the institution closes
     select
-        'V' || org_id as emp_id,
+        {{ virtual_manager_id('org_id') }} as emp_id,
         org_id,
         coalesce(org_name, org_id) || '虚拟客户经理' as emp_name,
         'VCM' as post_code,

@@ -26,7 +26,7 @@ relation_sets as (
 ),
 
 employees as (
-    select * from {{ ref('dim_employee') }}
+    select * from {{ ref('int_employees_versioned') }}
 ),
 
 override_sets as (
@@ -138,7 +138,7 @@ valid_relation_owners as (
         sub_acct_no,
         biz_date,
         'REL_REMAINDER' as source,
-        'V' || open_org_id as emp_id,
+        {{ virtual_manager_id('open_org_id') }} as emp_id,
         100 - total_share_pct as share_pct,
         null::date as relation_start_date
     from relation_sets
@@ -251,7 +251,10 @@ candidates as (
         decided_by as source,
         'ALL' as split_type,
         'ALL' as portion,
-        case decided_by when 'LEDGER_MANAGER' then ledger_emp_id else 'V' || open_org_id end as emp_id,
+        case decided_by
+            when 'LEDGER_MANAGER' then ledger_emp_id
+            else {{ virtual_manager_id('open_org_id') }}
+        end as emp_id,
         100 as share_pct,
         case decided_by when 'LEDGER_MANAGER' then ledger_start_date end as relation_start_date,
         null as stock_base,

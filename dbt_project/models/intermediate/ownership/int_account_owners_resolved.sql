@@ -23,11 +23,11 @@ transfer_decisions as (
 ),
 
 employees as (
-    select * from {{ ref('dim_employee') }}
+    select * from {{ ref('int_employees_versioned') }}
 ),
 
 year_end_balances as (
-    select * from {{ ref('fct_account_daily') }}
+    select * from {{ ref('int_account_days_accumulated') }}
 ),
 
 transfer_effects as (
@@ -81,7 +81,8 @@ after_transfers as (
         account_days.balance_cny,
         account_days.is_restated,
         case
-            when transfer_effects.reverted_to_org_id is not null then 'V' || transfer_effects.reverted_to_org_id
+            when transfer_effects.reverted_to_org_id is not null
+                then {{ virtual_manager_id('transfer_effects.reverted_to_org_id') }}
             else candidates.emp_id
         end as owner_emp_id,
         case
@@ -115,7 +116,7 @@ on_the_books as (
         employees.emp_id is not null as is_on_books,
         case
             when employees.emp_id is not null then after_transfers.owner_emp_id
-            else 'V' || after_transfers.open_org_id
+            else {{ virtual_manager_id('after_transfers.open_org_id') }}
         end as held_by_emp_id
     from after_transfers
     left join employees

@@ -1,7 +1,7 @@
 with
 
 employees as (
-    select * from {{ ref('dim_employee') }}
+    select * from {{ ref('int_employees_versioned') }}
 ),
 
 transfer_decisions as (

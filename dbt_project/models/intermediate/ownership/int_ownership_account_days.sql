@@ -6,7 +6,7 @@
 with
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
+    select * from {{ ref('int_account_days_accumulated') }}
 ),
 
 restatements as (

@@ -24,7 +24,7 @@ approvals as (
 ),
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
+    select * from {{ ref('int_account_days_accumulated') }}
 ),
 
 limits as (

@@ -3,8 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='cust_id',
-        on_schema_change='fail',
-        tags=['daily'],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}

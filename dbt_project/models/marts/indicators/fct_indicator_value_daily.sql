@@ -2,7 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
         tags=['daily'],
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
@@ -31,8 +30,16 @@
 {%- endif %}
 with
 
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
+
 catalogue as (
     select * from {{ ref('indicator_catalogue') }}
+),
+
+subjects as (
+    select * from {{ ref('dim_indicator_subject') }}
 ),
 
 balances as (
@@ -56,11 +63,10 @@ rebuilt_days as (
 ),
 
 calendar as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from rebuilt_days
-    cross join lateral generate_series(
-        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
 ),
 
 base_indicators as (
@@ -126,7 +132,21 @@ statistics as (
 
 subject_days as (
     -- every active employee and virtual manager (assessment caliber), every institution (both calibers)
-    {{ indicator_subject_days('calendar', ['ASSESSMENT', 'ACCOUNTING']) }}
+    select
+        calendar.*,
+        subjects.subject_type,
+        subjects.subject_id,
+        subjects.caliber,
+        subjects.subject_name,
+        subjects.subject_kind,
+        subjects.subject_level,
+        subjects.parent_org_id
+    from calendar
+    inner join subjects
+        on
+            calendar.biz_date >= subjects.valid_from
+            and calendar.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
+    where subjects.caliber in ('ASSESSMENT', 'ACCOUNTING')
 ),
 
 day_amounts as (

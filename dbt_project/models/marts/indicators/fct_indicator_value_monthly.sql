@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='month_start',
-        on_schema_change='fail',
         tags=['daily'],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
         post_hook=["analyze {{ this }}"],
@@ -18,6 +17,10 @@ with
 
 catalogue as (
     select * from {{ ref('indicator_catalogue') }}
+),
+
+subjects as (
+    select * from {{ ref('dim_indicator_subject') }}
 ),
 
 statement_amounts as (
@@ -78,7 +81,21 @@ evaluation_days as (
 
 subject_days as (
     -- every active employee and virtual manager, and every institution, on the evaluation day
-    {{ indicator_subject_days('evaluation_days', ['ASSESSMENT']) }}
+    select
+        evaluation_days.*,
+        subjects.subject_type,
+        subjects.subject_id,
+        subjects.caliber,
+        subjects.subject_name,
+        subjects.subject_kind,
+        subjects.subject_level,
+        subjects.parent_org_id
+    from evaluation_days
+    inner join subjects
+        on
+            evaluation_days.biz_date >= subjects.valid_from
+            and evaluation_days.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
+    where subjects.caliber in ('ASSESSMENT')
 ),
 
 subject_months as (

@@ -1,5 +1,3 @@
-{{ config(tags=['daily']) }}
-
 with recursive
 
 institutions as (
@@ -11,7 +9,7 @@ institution_versions as (
         org_id,
         parent_org_id,
         valid_from,
-        coalesce(valid_to, '9999-12-31'::date) as valid_through
+        coalesce(valid_to, 'infinity'::date) as valid_through
     from institutions
 ),
 
@@ -85,7 +83,7 @@ final as (
         ancestor_org_id::text as ancestor_org_id,
         depth::integer as depth,  -- noqa: RF04
         valid_from::date as valid_from,
-        nullif(valid_through, '9999-12-31'::date)::date as valid_to
+        nullif(valid_through, 'infinity'::date)::date as valid_to
     from ancestry_merged
 )
 

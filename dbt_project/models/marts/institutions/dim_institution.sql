@@ -3,8 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['org_id', 'valid_from'],
-        on_schema_change='fail',
-        tags=['daily'],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_is_latest('last_seen_date') }}",

@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
             {'columns': ['acct_no', 'sub_acct_no']},
@@ -14,10 +12,7 @@
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
         ],
-        post_hook=[
-            "{{ log_restatements(ref('int_ownership_restatements'), source('control', 'restatement_log')) }}",
-            "analyze {{ this }}",
-        ],
+        post_hook=["analyze {{ this }}"],
     )
 }}
 

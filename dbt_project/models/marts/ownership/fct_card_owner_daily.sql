@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
@@ -107,7 +105,7 @@ valid_relation_owners as (
     select distinct
         biz_date,
         card_no,
-        'V' || card_org_id as emp_id,
+        {{ virtual_manager_id('card_org_id') }} as emp_id,
         100 - total_share_pct as share_pct,
         'REL_REMAINDER' as source
     from relation_owners
@@ -204,7 +202,10 @@ owners as (
         biz_date,
         card_no,
         card_org_id,
-        case decided_by when 'CARD_EMPLOYEE' then card_emp_id else 'V' || card_org_id end as emp_id,
+        case decided_by
+            when 'CARD_EMPLOYEE' then card_emp_id
+            else {{ virtual_manager_id('card_org_id') }}
+        end as emp_id,
         100 as share_pct,
         decided_by as source
     from decided

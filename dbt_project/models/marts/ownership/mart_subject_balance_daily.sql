@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
             {'columns': ['subject_type', 'subject_id']},
@@ -25,6 +23,10 @@
 ] %}
 {%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
 with
+
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
 
 owner_rows as (
     select * from {{ ref('fct_account_owner_daily') }}
@@ -171,11 +173,10 @@ subject_keys as (
 ),
 
 calendar as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from rebuilt_days
-    cross join lateral generate_series(
-        rebuilt_days.first_date::timestamp, rebuilt_days.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
 ),
 
 subject_days as (

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['daily']) }}
+{{ config(materialized='view') }}
 
 {#- 跨机构业绩明细: accounts a manager owns that were opened at another institution — one that is
     neither the manager's own institution nor one of its ancestors that day (a team member owning

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['daily']) }}
+{{ config(materialized='view') }}
 
 {#- 客户经理业绩明细: what each manager owns, account by account, day by day. A view over the
     owner facts (filter on biz_date and emp_id: both tables are organised by biz_date). -#}

@@ -4,8 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
@@ -93,8 +91,8 @@ adjustments_by_institution as (
         adjustments.valid_from as adjustment_effective_date,
         greatest(adjustments.valid_from, institution_ancestors.valid_from) as valid_from,
         least(
-            coalesce(adjustments.valid_to, '9999-12-31'::date),
-            coalesce(institution_ancestors.valid_to, '9999-12-31'::date)
+            coalesce(adjustments.valid_to, 'infinity'::date),
+            coalesce(institution_ancestors.valid_to, 'infinity'::date)
         ) as valid_through
     from adjustments
     inner join institution_ancestors
@@ -170,7 +168,7 @@ priced_accounts as (
             window_accounts.acct_type = curve_segments.acct_type
             and window_accounts.currency = curve_segments.currency
             and window_accounts.biz_date >= curve_segments.valid_from
-            and window_accounts.biz_date <= coalesce(curve_segments.valid_to, '9999-12-31'::date)
+            and window_accounts.biz_date <= coalesce(curve_segments.valid_to, 'infinity'::date)
             and window_accounts.remaining_term_months >= coalesce(curve_segments.term_from_months, '-infinity')
             and window_accounts.remaining_term_months < coalesce(curve_segments.term_to_months, 'infinity')
     left join applicable_adjustments
@@ -182,7 +180,7 @@ priced_accounts as (
     left join capital_policies
         on
             window_accounts.biz_date >= capital_policies.valid_from
-            and window_accounts.biz_date <= coalesce(capital_policies.valid_to, '9999-12-31'::date)
+            and window_accounts.biz_date <= coalesce(capital_policies.valid_to, 'infinity'::date)
 ),
 
 day_measures as (

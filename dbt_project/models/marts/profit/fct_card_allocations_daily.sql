@@ -4,8 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )

@@ -1,5 +1,3 @@
-{{ config(tags=['daily']) }}
-
 with
 
 rediscount_incomes as (
@@ -56,7 +54,7 @@ income_owners as (
         income_months.org_id,
         income_months.month_start,
         income_months.amount_cny,
-        coalesce(discount_owners.emp_id, 'V' || income_months.org_id) as emp_id,
+        coalesce(discount_owners.emp_id, {{ virtual_manager_id('income_months.org_id') }}) as emp_id,
         coalesce(discount_owners.owner_org_id, income_months.org_id) as owner_org_id,
         coalesce(
             discount_owners.cum_alloc_balance_cny_m

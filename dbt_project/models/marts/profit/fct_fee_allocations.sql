@@ -4,8 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
@@ -53,7 +51,7 @@ fee_employees as (
         on
             fees.emp_id = employees.emp_id
             and fees.biz_date >= employees.valid_from
-            and fees.biz_date <= coalesce(employees.valid_to, '9999-12-31'::date)
+            and fees.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
 ),
 
 fee_accounts as (
@@ -95,7 +93,9 @@ fee_owners as (
     -- one row per fee and owner, with the owner's share of the fee
     select
         routed_fees.*,
-        coalesce(owner_shares.emp_id, routed_fees.known_emp_id, 'V' || routed_fees.org_id) as owner_emp_id,
+        coalesce(
+            owner_shares.emp_id, routed_fees.known_emp_id, {{ virtual_manager_id('routed_fees.org_id') }}
+        ) as owner_emp_id,
         coalesce(owner_shares.owner_org_id, routed_fees.known_emp_org_id, routed_fees.org_id) as owner_org_id,
         coalesce(owner_shares.share, 1) as share  -- noqa: RF04
     from routed_fees

@@ -4,8 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
@@ -26,7 +24,7 @@ routed_settlements as (
     -- to the virtual manager of its institution
     select
         settlements.*,
-        coalesce(employees.emp_id, 'V' || settlements.org_id) as owner_emp_id,
+        coalesce(employees.emp_id, {{ virtual_manager_id('settlements.org_id') }}) as owner_emp_id,
         coalesce(employees.org_id, settlements.org_id) as owner_org_id,
         case when employees.emp_id is not null then 'EMP' else 'VIRTUAL' end as routing
     from settlements
@@ -34,7 +32,7 @@ routed_settlements as (
         on
             settlements.emp_id = employees.emp_id
             and settlements.biz_date >= employees.valid_from
-            and settlements.biz_date <= coalesce(employees.valid_to, '9999-12-31'::date)
+            and settlements.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
 ),
 
 final as (

@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
@@ -60,7 +58,7 @@ account_owner_parts as (
     -- the virtual manager of its opening institution
     select
         account_profits.*,
-        coalesce(owner_shares.emp_id, 'V' || account_profits.org_id) as owner_emp_id,
+        coalesce(owner_shares.emp_id, {{ virtual_manager_id('account_profits.org_id') }}) as owner_emp_id,
         coalesce(owner_shares.owner_org_id, account_profits.org_id) as owner_org_id,
         coalesce(owner_shares.owner_share, 1) as owner_share
     from account_profits

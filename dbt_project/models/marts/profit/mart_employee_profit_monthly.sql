@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['daily']) }}
+{{ config(materialized='view') }}
 
 with
 

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['daily']) }}
+{{ config(materialized='view') }}
 
 {%- set deduction_pct = var('eva_profit_deduction_pct') %}
 
@@ -36,7 +36,7 @@ month_institutions as (
     inner join institutions
         on
             institutions.valid_from <= {{ period_end('months.month_start', 'month') }}
-            and coalesce(institutions.valid_to, '9999-12-31'::date) >= months.month_start
+            and coalesce(institutions.valid_to, 'infinity'::date) >= months.month_start
     order by months.month_start asc, institutions.org_id asc, institutions.valid_from desc
 ),
 
@@ -73,7 +73,7 @@ caliber_amounts as (
         on
             institution_ancestors.org_id in (owner_months_typed.record_org_id, owner_months_typed.owner_org_id)
             and owner_months_typed.through_date >= institution_ancestors.valid_from
-            and owner_months_typed.through_date <= coalesce(institution_ancestors.valid_to, '9999-12-31'::date)
+            and owner_months_typed.through_date <= coalesce(institution_ancestors.valid_to, 'infinity'::date)
 ),
 
 warehouse_terms as (

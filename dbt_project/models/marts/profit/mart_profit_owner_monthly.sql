@@ -3,8 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='month_start',
-        on_schema_change='fail',
-        tags=['daily'],
         pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}

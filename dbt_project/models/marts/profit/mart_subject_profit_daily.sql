@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
-        tags=['daily'],
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
             {'columns': ['subject_type', 'subject_id']},
@@ -33,6 +31,10 @@
 {%- set periods = ['m', 'y'] %}
 
 with
+
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
 
 owner_days as (
     select * from {{ ref('fct_profit_owner_daily') }}
@@ -146,11 +148,10 @@ carried_rows as (
 ),
 
 window_days as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from window_bounds
-    cross join lateral generate_series(
-        window_bounds.first_date::timestamp, window_bounds.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between window_bounds.first_date and window_bounds.last_date
 ),
 
 subjects as (

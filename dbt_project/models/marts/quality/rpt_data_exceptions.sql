@@ -2,7 +2,6 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
         tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[

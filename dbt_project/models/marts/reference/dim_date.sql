@@ -1,13 +1,18 @@
 {#- Every calendar day from var dim_date_start (default 2020-01-01) through var dim_date_end
-    (default 2030-12-31): a few thousand rows, rebuilt in full (not window-driven). -#}
+    (default 2030-12-31), widened to cover the run's window and the year before it (the furthest a
+    restatement reaches back): a few thousand rows, rebuilt in full. The one calendar: the daily
+    marts take their days from it. -#}
 
 with
 
 calendar_days as (
     select calendar_day::date as biz_date
     from generate_series(
-        '{{ var("dim_date_start", "2020-01-01") }}'::timestamp,
-        '{{ var("dim_date_end", "2030-12-31") }}'::timestamp,
+        least(
+            '{{ var("dim_date_start", "2020-01-01") }}'::date,
+            {{ period_start(window_start("null::date"), 'year') }} - interval '1 year'
+        )::timestamp,
+        greatest('{{ var("dim_date_end", "2030-12-31") }}'::date, {{ window_end("null::date") }})::timestamp,
         interval '1 day'
     ) as calendar_series (calendar_day)
 ),

@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
-        on_schema_change='fail',
         tags=['daily'],
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
@@ -21,6 +20,10 @@
 
 {%- set sides = {'DEP': 'deposit', 'LOAN': 'loan'} %}
 with
+
+calendar_dates as (
+    select * from {{ ref('dim_date') }}
+),
 
 account_days as (
     select * from {{ ref('fct_account_daily') }}
@@ -46,11 +49,10 @@ window_bounds as (
 ),
 
 calendar as (
-    select calendar_days.calendar_day::date as biz_date
+    select calendar_dates.biz_date
     from window_bounds
-    cross join lateral generate_series(
-        window_bounds.first_date::timestamp, window_bounds.last_date::timestamp, interval '1 day'
-    ) as calendar_days (calendar_day)
+    inner join calendar_dates
+        on calendar_dates.biz_date between window_bounds.first_date and window_bounds.last_date
 ),
 
 needed_dates as (

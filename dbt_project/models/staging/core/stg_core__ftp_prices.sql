@@ -1,5 +1,3 @@
-{{ config(tags=['daily']) }}
-
 with
 
 source as (

@@ -31,6 +31,8 @@ from typing import TextIO
 
 import psycopg
 
+from bankperf.messages import first_line
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -85,15 +87,6 @@ def _progress_logger(out: TextIO):
         return log
 
     return progress
-
-
-def first_line(text: str) -> str:
-    """One line for the progress log; for a failed dbt build, the errors dbt reported."""
-    marker = "Errors parsed from dbt logs:"
-    if marker in text:
-        errors = [line.strip() for line in text.split(marker, 1)[1].splitlines() if line.strip()]
-        return "dbt build failed: " + "; ".join(errors)
-    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def _failure_message(event) -> str:
@@ -169,8 +162,8 @@ def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO | None = None, e
         return EXIT_FAILED
 
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    from orchestration.dagster_internals import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
     from orchestration.definitions import defs
     from orchestration.jobs import NIGHTLY_JOB_NAME
     from orchestration.resources import InboxResource
