@@ -10,6 +10,9 @@ DEMO_DAYS ?= 18
 DEMO_ACCOUNTS ?= 20000
 DEMO_SEED ?= 42
 BENCH_ACCOUNTS ?= 1000000
+BENCH_DAYS ?= 3
+GROWTH_ACCOUNTS ?= 20000
+GROWTH_HISTORY ?= 90
 WEB_HOST ?= 127.0.0.1
 WEB_PORT ?= 8080
 DEMO_END = $(shell date -d "$(DEMO_START) + $$(( $(DEMO_DAYS) - 1 )) days" +%Y%m%d)
@@ -18,7 +21,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: demo test lint docs web bench-load bench-marts bench-portal dagster db-start db-stop clean install
+.PHONY: demo test lint docs web bench-load bench-marts bench-portal bench-nightly bench-growth dagster db-start db-stop clean install
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +75,14 @@ bench-marts: db-start
 ## bench-load: bankperf load vs a bare psql \copy of the same file (prints both and the ratio)
 bench-load: db-start
 	$(BIN)/python -m benchmarks.bench_load --accounts $(BENCH_ACCOUNTS)
+
+## bench-nightly: each night of a generated bank timed alone, its slowest models, rows and bytes added
+bench-nightly: db-start
+	$(BIN)/python -m benchmarks.bench_nightly --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS)
+
+## bench-growth: one night after a ~90-day backfill against night 2 (target: <= 1.1 x)
+bench-growth: db-start
+	$(BIN)/python -m benchmarks.bench_growth --accounts $(GROWTH_ACCOUNTS) --history $(GROWTH_HISTORY)
 
 dagster: db-start
 	$(BIN)/python -m orchestration && source <($(BIN)/bankperf db env) && DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -w workspace.yaml

@@ -80,6 +80,32 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_raw(args: argparse.Namespace) -> int:
+    from loaders.delivery import DeliveryError
+    from loaders.retention import archive_day, drop_old_partitions, retention_days
+
+    if args.action == "archive":
+        last = args.date_to or args.date_from
+        day = args.date_from
+        failed = 0
+        while day <= last:
+            try:
+                print(f"{day:%Y-%m-%d} archived in {archive_day(Path(args.inbox), day)}")
+            except DeliveryError as exc:
+                print(f"bankperf raw archive: {exc}", file=sys.stderr)
+                failed += 1
+            day += dt.timedelta(days=1)
+        return 1 if failed else 0
+    keep = args.keep_days if args.keep_days is not None else retention_days()
+    if keep is None:
+        print("bankperf raw prune: give --keep-days N or set BANKPERF_RAW_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    dropped = drop_old_partitions(keep)
+    print(f"dropped the raw partitions of {len(dropped)} dates"
+          + (f" ({dropped[0]:%Y-%m-%d} .. {dropped[-1]:%Y-%m-%d})" if dropped else ""))
+    return 0
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from bankperf.summary import summary
 
@@ -246,6 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--from", dest="date_from", type=_date)
     load.add_argument("--to", dest="date_to", type=_date)
     load.set_defaults(handler=cmd_load)
+
+    raw = commands.add_parser("raw", help="raw retention: archive delivered days, drop old raw partitions")
+    raw_actions = raw.add_subparsers(dest="action", required=True)
+    raw_archive = raw_actions.add_parser("archive", help="archive delivered days (tar.gz with their control files)")
+    raw_archive.add_argument("--inbox", required=True)
+    raw_archive.add_argument("--from", dest="date_from", required=True, type=_date)
+    raw_archive.add_argument("--to", dest="date_to", type=_date)
+    raw_prune = raw_actions.add_parser("prune", help="drop raw partitions of published, archived dates older than N "
+                                                     "days before the last published date")
+    raw_prune.add_argument("--keep-days", type=int, help="default: BANKPERF_RAW_RETENTION_DAYS")
+    for sub in (raw_archive, raw_prune):
+        sub.set_defaults(handler=cmd_raw)
 
     nightly = commands.add_parser("run", help="the nightly Dagster job, headless: load D1..D2 and dbt build, one run")
     nightly.add_argument("--inbox", required=True, help="folder holding the YYYYMMDD/ deliveries")

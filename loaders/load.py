@@ -22,8 +22,9 @@ from psycopg import sql
 from bankperf.settings import db_settings
 from loaders import audit, ddl
 from loaders.contract import Feed, feeds
-from loaders.delivery import ControlFile, DeliveryError, data_file, read_control, ready_feeds
+from loaders.delivery import ControlFile, DeliveryError, data_file, day_dir, read_control, ready_feeds
 from loaders.reader import ScanResult, scan_fast, scan_strict
+from loaders.retention import archive_path, archived_inbox
 
 
 class LoadError(Exception):
@@ -187,11 +188,20 @@ def _refuse_unlisted(conn_url: str, inbox: Path, feed: Feed, biz_date: dt.date) 
 
 
 def load_range(inbox: Path, first: dt.date, last: dt.date, quiet: bool = False) -> list[DateResult]:
-    """Load each date from first to last in order (every date is attempted; failures are reported)."""
+    """Load each date from first to last in order (every date is attempted; failures are reported).
+
+    A date without a folder in the inbox is loaded from its archive when it has one (see
+    :mod:`loaders.retention`): any archived date can be reloaded.
+    """
     results = []
     day = first
     while day <= last:
-        results.append(load_date(inbox, day, quiet=quiet))
+        if not day_dir(inbox, day).exists() and archive_path(day).is_file():
+            _say(quiet, f"{day:%Y-%m-%d} not in {inbox}: reloading the archived delivery {archive_path(day)}")
+            with archived_inbox(day) as unpacked:
+                results.append(load_date(unpacked, day, quiet=quiet))
+        else:
+            results.append(load_date(inbox, day, quiet=quiet))
         day += dt.timedelta(days=1)
     return results
 

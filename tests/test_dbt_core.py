@@ -223,6 +223,52 @@ def test_rerunning_dates_yields_identical_rows(warehouse: tuple[str, Path]) -> N
         assert _table(url, table) == before[table], table
 
 
+# The facts that grow by a day of every account (or owner, or subject) each night.
+BIG_FACTS = {"fct_account_daily", "fct_account_owner_daily", "fct_account_profit_daily", "mart_subject_balance_daily",
+             "fct_profit_owner_daily", "mart_subject_profit_daily", "fct_indicator_value_daily",
+             "fct_manager_customer_daily"}
+NIGHTLY_NODES = [*sorted(BIG_FACTS), "assert_owner_period_sums_equal_account", "assert_every_account_day_fully_owned",
+                 "assert_head_office_equal_in_both_calibers", "assert_fct_account_daily_cum_adds_each_day"]
+
+
+def _big_fact_scans(plan: dict) -> Iterator[dict]:
+    if plan.get("Relation Name") in BIG_FACTS:  # (the names are the marts'; no other schema has them)
+        yield plan
+    for child in plan.get("Plans", []):
+        yield from _big_fact_scans(child)
+
+
+def test_a_night_reads_only_its_own_days_of_the_big_facts(warehouse: tuple[str, Path]) -> None:
+    """Every read of a big fact by the nightly models and tests is bounded by dates known at plan time.
+
+    Compiled for the night 2026-01-04 (with the history before it built), each statement is planned
+    with sequential scans disabled: every scan of a big fact must then go through an index, with a
+    condition on biz_date made of literals — no `$n` parameter of a `(select ...)`, which the
+    planner cannot prune with, and no scan of the whole table.
+    """
+    url, workdir = warehouse
+    day = DAYS[5]
+    target = workdir / "explained"  # a target of its own: only this compilation's files (no unit-test copies)
+    command = [str(DBT), "compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+               "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", *NIGHTLY_NODES]
+    compiled = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                              capture_output=True, text=True, check=False)
+    assert compiled.returncode == 0, compiled.stdout[-4000:]
+    files = {path.stem: path for path in (target / "compiled").rglob("*.sql") if path.parent.suffix != ".yml"}
+    with psycopg.connect(url) as conn:
+        conn.execute("set enable_seqscan = off")
+        for node in NIGHTLY_NODES:
+            plan = conn.execute("explain (format json) " + files[node].read_text()).fetchone()[0][0]["Plan"]
+            scans = list(_big_fact_scans(plan))
+            assert scans, f"{node} reads no big fact?"
+            for scan in scans:
+                where = f"{node}: {scan['Node Type']} on {scan['Relation Name']}"
+                assert scan["Node Type"] in ("Bitmap Heap Scan", "Index Scan", "Index Only Scan"), where
+                condition = " ".join(scan.get(key, "") for key in ("Index Cond", "Recheck Cond", "Filter"))
+                assert "biz_date" in condition and "'::date" in condition, f"{where}: {condition}"
+                assert "$" not in condition and "SubPlan" not in condition, f"{where}: {condition}"
+
+
 def test_missing_fx_keeps_the_row_and_fails_the_build(warehouse: tuple[str, Path]) -> None:
     url, workdir = warehouse
     day = dt.date(2026, 1, 5)

@@ -24,20 +24,38 @@
 {%- endmacro %}
 
 
-{% macro first_rebuilt_day(restatements) -%}
-    {#- The first business date an aggregate over owners must rebuild: the window's first day, or
-        the earliest day a restatement changed. -#}
-    least(
-        {{ window_start("'-infinity'::date") }},
-        (select min(restated.from_date) from {{ restatements }} as restated where restated.is_restated)
-    )
+{% macro first_rebuilt_date() -%}
+    {#- The first business date an aggregate over owners must rebuild (ISO text, none without a
+        window): the window's first day, or the earliest day a restatement changed, read from
+        int_ownership_restatements when the model runs (that table is built before every model
+        that calls this). -#}
+    {%- set lower = window_bound('min_date') -%}
+    {%- set restated = none -%}
+    {%- set relation = ref('int_ownership_restatements') -%}
+    {%- if execute and lower is not none -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}
+            {%- set restated = run_query(
+                "select min(from_date)::text from " ~ relation ~ " where is_restated"
+            ).columns[0].values()[0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return(none if lower is none else [lower, restated] | reject('none') | min) -}}
 {%- endmacro %}
 
 
-{% macro delete_from_first_rebuilt_day(restatements, date_column='biz_date') -%}
+{% macro first_rebuilt_day() -%}
+    {#- first_rebuilt_date() as a date literal ('-infinity' without a window), so the planner
+        prunes every range on it at plan time; a `(select min(...))` would be a runtime parameter,
+        and the facts' BRIN indexes and partitions would be read whole. -#}
+    {%- set first = first_rebuilt_date() -%}
+    {%- if first is none -%}'-infinity'::date{%- else -%}'{{ first }}'::date{%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_from_first_rebuilt_day(date_column='biz_date') -%}
     {%- if execute and is_incremental() -%}
         delete from {{ this }}
-        where {{ date_column }} >= {{ first_rebuilt_day(restatements) }}
+        where {{ date_column }} >= {{ first_rebuilt_day() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -56,7 +74,7 @@
 {% macro rebuilt_days_filter(column) -%}
     {#- The days a model over owners rebuilds: the window's, and before it the days a restatement
         changed (from the earliest). -#}
-    {{ column }} >= {{ first_rebuilt_day(ref('int_ownership_restatements')) }}
+    {{ column }} >= {{ first_rebuilt_day() }}
     and {{ column }} <= {{ window_end("'infinity'::date") }}
 {%- endmacro %}
 
@@ -82,6 +100,6 @@
         delete from {{ this }}
         where
             {{ window_filter('biz_date') }}
-            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day(restatements) }})
+            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day() }})
     {%- endif -%}
 {%- endmacro %}

@@ -54,3 +54,28 @@
     {%- set upper = window_bound('max_date') -%}
     {%- if upper is not none -%}'{{ upper }}'::date{%- else -%}{{ fallback }}{%- endif -%}
 {%- endmacro %}
+
+
+{% macro dates_and_period_ends(first_date, last_date, periods) -%}
+    {#- The dates first_date..last_date (ISO text) and, for each period in `periods` ('year',
+        'month'), the day before the period each of them falls in (the previous year- or
+        month-end it compares with), as date literals for `in (...)`: known at plan time, so a
+        night reads only these days of a fact (BRIN ranges, partitions). -#}
+    {%- set datetime = modules.datetime -%}
+    {%- set first = datetime.datetime.strptime(first_date, '%Y-%m-%d').date() -%}
+    {%- set last = datetime.datetime.strptime(last_date, '%Y-%m-%d').date() -%}
+    {%- set dates = [] -%}
+    {%- for offset in range((last - first).days + 1) -%}
+        {%- set day = first + datetime.timedelta(days=offset) -%}
+        {%- do dates.append(day) -%}
+        {%- if 'year' in periods -%}
+            {%- do dates.append(day.replace(month=1, day=1) - datetime.timedelta(days=1)) -%}
+        {%- endif -%}
+        {%- if 'month' in periods -%}
+            {%- do dates.append(day.replace(day=1) - datetime.timedelta(days=1)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for day in dates | unique | sort -%}
+        '{{ day.isoformat() }}'::date{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

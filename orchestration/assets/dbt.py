@@ -30,6 +30,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, BackfillPolicy
@@ -96,5 +97,17 @@ def dbt_models(
         logged = log_restatements_done(conn)
     if logged:
         context.log.info(f"control.restatement_log: {logged} ownership restatement(s) carried out and logged")
-    # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results
+    # dagster-dbt gives every build its own target/<op>-<run>-<id>/ (~8 MB); the run's events keep the results,
+    # and the last build's run_results.json (every model's and test's time) stays for `make bench-nightly`
+    keep_run_results(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+LAST_RUN_RESULTS = "last_build_run_results.json"
+
+
+def keep_run_results(target_path: Path) -> None:
+    """Copy a successful build's ``run_results.json`` to ``target/last_build_run_results.json``."""
+    produced = Path(target_path) / "run_results.json"
+    if produced.exists():
+        shutil.copyfile(produced, Path(_project.target_path) / LAST_RUN_RESULTS)

@@ -6,25 +6,12 @@ with
 
 account_days as (
     select * from {{ ref('fct_account_daily') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 owner_rows as (
     select * from {{ ref('fct_account_owner_daily') }}
-),
-
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
-checked_from as (
-    select
-        least(
-            {{ window_start("'-infinity'::date") }},
-            (
-                select min(restatements.from_date) from restatements
-                where restatements.is_restated
-            )
-        ) as first_date
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 owner_totals as (
@@ -36,18 +23,12 @@ owner_totals as (
         sum(owner_rows.share) as total_share,
         sum(owner_rows.alloc_balance_cny) as total_alloc_balance_cny
     from owner_rows
-    where
-        owner_rows.biz_date >= (select checked_from.first_date from checked_from)
-        and owner_rows.biz_date <= {{ window_end("'infinity'::date") }}
     group by owner_rows.biz_date, owner_rows.acct_type, owner_rows.acct_no, owner_rows.sub_acct_no
 ),
 
 checked_accounts as (
     select account_days.*
     from account_days
-    where
-        account_days.biz_date >= (select checked_from.first_date from checked_from)
-        and account_days.biz_date <= {{ window_end("'infinity'::date") }}
 ),
 
 failures as (

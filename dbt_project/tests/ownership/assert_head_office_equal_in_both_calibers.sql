@@ -11,10 +11,6 @@ institutions as (
     select * from {{ ref('dim_institution') }}
 ),
 
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
 head_offices as (
     select distinct institutions.org_id
     from institutions
@@ -28,8 +24,7 @@ head_office_rows as (
         on subject_balances.subject_id = head_offices.org_id
     where
         subject_balances.subject_type = 'ORG'
-        and subject_balances.biz_date >= {{ first_rebuilt_day('restatements') }}
-        and subject_balances.biz_date <= {{ window_end("'infinity'::date") }}
+        and {{ rebuilt_days_filter('subject_balances.biz_date') }}
 ),
 
 by_caliber as (

@@ -11,12 +11,23 @@
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
 }}
 
+{%- set first_date = first_rebuilt_date() %}
+{%- set last_date = window_bound('max_date') %}
+{%- if first_date is not none and last_date is not none %}
+    {#- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
+        their increments compare with (a few dates, as literals: the marts' BRIN indexes are read
+        for these days only, so a day's cost does not grow with history) #}
+    {%- set on_statistic_dates = 'in (' ~ dates_and_period_ends(first_date, last_date, ['year', 'month']) ~ ')' %}
+{%- else %}
+    {#- no window: every day is rebuilt, and so every day's statistics are read #}
+    {%- set on_statistic_dates = 'is not null' %}
+{%- endif %}
 with
 
 calendar_dates as (
@@ -33,21 +44,19 @@ subjects as (
 
 balances as (
     select * from {{ ref('mart_subject_balance_daily') }}
+    where biz_date {{ on_statistic_dates }}
 ),
 
 profits as (
     select * from {{ ref('mart_subject_profit_daily') }}
-),
-
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
+    where biz_date {{ on_statistic_dates }}
 ),
 
 rebuilt_days as (
     -- the window (or from the earliest restated day, as the balance mart rebuilds)
     select
         coalesce(
-            nullif({{ first_rebuilt_day('restatements') }}, '-infinity'::date),
+            nullif({{ first_rebuilt_day() }}, '-infinity'::date),
             (select min(balances.biz_date) from balances)
         ) as first_date,
         {{ window_end("(select max(balances.biz_date) from balances)") }} as last_date
@@ -58,16 +67,6 @@ calendar as (
     from rebuilt_days
     inner join calendar_dates
         on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
-),
-
-statistic_dates as (
-    -- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
-    -- their increments compare with (a few dates, so a day's cost does not grow with history)
-    select biz_date as statistic_date from calendar
-    union
-    select {{ indicator_base_date('calendar.biz_date', "'PREV_YEAR_END'") }} from calendar
-    union
-    select {{ indicator_base_date('calendar.biz_date', "'PREV_MONTH_END'") }} from calendar
 ),
 
 base_indicators as (
@@ -103,7 +102,6 @@ balance_statistics as (
                 base_indicators.is_small_enterprise is null
                 or balances.is_small_enterprise = base_indicators.is_small_enterprise
             )
-    where balances.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
     group by
         balances.biz_date,
         balances.subject_type,
@@ -124,7 +122,6 @@ profit_statistics as (
     from profits
     inner join base_indicators
         on base_indicators.measure <> 'BALANCE'
-    where profits.biz_date = any(array(select statistic_dates.statistic_date from statistic_dates))
 ),
 
 statistics as (

@@ -34,7 +34,7 @@ statement_amounts as (
             through_date,
             {{ spec.column }} as amount
         from {{ ref(spec.relation) }}
-        where month_start >= {{ period_start(first_rebuilt_day(ref('int_ownership_restatements')), 'year') }}
+        where month_start >= {{ period_start(first_rebuilt_day(), 'year') }}
         {%- if not loop.last %}
             union all
         {%- endif %}

@@ -33,7 +33,12 @@ employees as (
 ),
 
 previous_rows as (
+    -- the days a build can continue from (the day before its first rebuilt day .. the day before
+    -- its window), as literals: a night reads one day of the fact, not every day of its accounts
     select * from {{ this_or_empty() }}
+    where
+        biz_date >= {{ first_rebuilt_day() }} - 1
+        and biz_date < {{ window_start("'infinity'::date") }}
 ),
 
 build_starts as (

@@ -10,7 +10,7 @@
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -30,36 +30,28 @@ calendar_dates as (
 
 owner_rows as (
     select * from {{ ref('fct_account_owner_daily') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 account_days as (
     select * from {{ ref('fct_account_daily') }}
+    where {{ rebuilt_days_filter('biz_date') }}
 ),
 
 ancestors as (
     select * from {{ ref('bridge_institution_ancestor') }}
 ),
 
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
 previous_rows as (
+    -- the day before the rebuilt days: the running sums go on from it
     select * from {{ this_or_empty() }}
+    where biz_date = {{ first_rebuilt_day() }} - 1
 ),
 
 rebuilt_days as (
     select
-        {{ first_rebuilt_day('restatements') }} as first_date,
+        {{ first_rebuilt_day() }} as first_date,
         {{ window_end("(select max(account_days.biz_date) from account_days)") }} as last_date
-),
-
-rebuilt_accounts as (
-    select account_days.*
-    from account_days
-    where
-        account_days.biz_date >= (select rebuilt_days.first_date from rebuilt_days)
-        and account_days.biz_date <= (select rebuilt_days.last_date from rebuilt_days)
 ),
 
 loan_customers as (
@@ -68,7 +60,7 @@ loan_customers as (
     select distinct
         biz_date,
         cust_id
-    from rebuilt_accounts
+    from account_days
     where
         acct_type = 'LOAN'
         and balance <> 0
@@ -76,13 +68,13 @@ loan_customers as (
 
 day_accounts as (
     select
-        rebuilt_accounts.*,
+        account_days.*,
         loan_customers.cust_id is not null as is_loan_customer
-    from rebuilt_accounts
+    from account_days
     left join loan_customers
         on
-            rebuilt_accounts.biz_date = loan_customers.biz_date
-            and rebuilt_accounts.cust_id = loan_customers.cust_id
+            account_days.biz_date = loan_customers.biz_date
+            and account_days.cust_id = loan_customers.cust_id
 ),
 
 day_owners as (
@@ -172,7 +164,6 @@ carried_rows as (
         {%- endfor %}
         previous_rows.biz_date
     from previous_rows
-    where previous_rows.biz_date = (select rebuilt_days.first_date from rebuilt_days) - 1
 ),
 
 subject_keys as (

@@ -1,116 +1,57 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
-        pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
-        ],
-        post_hook=["analyze {{ this }}"],
-    )
-}}
+{{ config(materialized='view') }}
 
-{#- 客户情况: each manager's customers, one row per business date × owner × customer: the
-    allocated deposit and loan balances that day and at the end of the previous month. -#}
+{#- 客户情况: each manager's customers, one row per business date × owner × customer the owner holds
+    that day or held at the previous month-end: the allocated deposit and loan balances that day and
+    at the end of the previous month. A view over the narrow fct_manager_customer_daily: a query of
+    a date (and a manager) reads that date's and its previous month-end's rows only. -#}
 
 with
 
-calendar_dates as (
+calendar as (
     select * from {{ ref('dim_date') }}
 ),
 
-owner_rows as (
-    select * from {{ ref('fct_account_owner_daily') }}
-),
-
-account_days as (
-    select * from {{ ref('fct_account_daily') }}
+manager_customers as (
+    select * from {{ ref('fct_manager_customer_daily') }}
 ),
 
 customers as (
     select * from {{ ref('dim_customer') }}
 ),
 
-restatements as (
-    select * from {{ ref('int_ownership_restatements') }}
-),
-
-rebuilt_days as (
+report_days as (
+    -- the dates the fact holds, each with the month-end it compares with
     select
-        {{ first_rebuilt_day('restatements') }} as first_date,
-        {{ window_end("(select max(account_days.biz_date) from account_days)") }} as last_date
-),
-
-report_calendar as (
-    select calendar_dates.biz_date
-    from rebuilt_days
-    inner join calendar_dates
-        on calendar_dates.biz_date between rebuilt_days.first_date and rebuilt_days.last_date
-),
-
-reported_days as (
-    -- the rebuilt days and the month-ends they compare with
-    select biz_date from report_calendar
-    union
-    select {{ period_start('biz_date', 'month') }} - 1 as biz_date from report_calendar
-),
-
-customer_balances as (
-    select
-        owner_rows.biz_date,
-        owner_rows.emp_id,
-        account_days.cust_id,
-        sum(owner_rows.alloc_balance_cny) filter (where owner_rows.acct_type = 'DEP') as deposit_balance_cny,
-        sum(owner_rows.alloc_balance_cny) filter (where owner_rows.acct_type = 'LOAN') as loan_balance_cny
-    from owner_rows
-    inner join account_days
-        on
-            owner_rows.biz_date = account_days.biz_date
-            and owner_rows.acct_type = account_days.acct_type
-            and owner_rows.acct_no = account_days.acct_no
-            and owner_rows.sub_acct_no = account_days.sub_acct_no
-    where
-        owner_rows.biz_date in (select reported_days.biz_date from reported_days)
-        and owner_rows.share <> 0
-    group by owner_rows.biz_date, owner_rows.emp_id, account_days.cust_id
-),
-
-current_balances as (
-    select customer_balances.*
-    from customer_balances
-    inner join report_calendar
-        on customer_balances.biz_date = report_calendar.biz_date
-),
-
-month_end_balances as (
-    select
-        report_calendar.biz_date as report_date,
-        customer_balances.emp_id,
-        customer_balances.cust_id,
-        customer_balances.deposit_balance_cny,
-        customer_balances.loan_balance_cny
-    from report_calendar
-    inner join customer_balances
-        on customer_balances.biz_date = {{ period_start('report_calendar.biz_date', 'month') }} - 1
+        calendar.biz_date,
+        calendar.month_start_date - 1 as month_end_date
+    from calendar
+    where exists (
+        select 1 from {{ ref('fct_manager_customer_daily') }} as built_days
+        where built_days.biz_date = calendar.biz_date
+    )
 ),
 
 compared as (
-    -- customers held that day, or at the previous month-end
     select
-        coalesce(current_balances.biz_date, month_end_balances.report_date) as biz_date,
-        coalesce(current_balances.emp_id, month_end_balances.emp_id) as emp_id,
-        coalesce(current_balances.cust_id, month_end_balances.cust_id) as cust_id,
-        coalesce(current_balances.deposit_balance_cny, 0) as deposit_balance_cny,
-        coalesce(current_balances.loan_balance_cny, 0) as loan_balance_cny,
-        coalesce(month_end_balances.deposit_balance_cny, 0) as deposit_balance_cny_last_month_end,
-        coalesce(month_end_balances.loan_balance_cny, 0) as loan_balance_cny_last_month_end
-    from current_balances
-    full outer join month_end_balances
-        on
-            current_balances.biz_date = month_end_balances.report_date
-            and current_balances.emp_id = month_end_balances.emp_id
-            and current_balances.cust_id = month_end_balances.cust_id
+        report_days.biz_date,
+        manager_customers.emp_id,
+        manager_customers.cust_id,
+        coalesce(sum(manager_customers.deposit_balance_cny) filter (
+            where manager_customers.biz_date = report_days.biz_date
+        ), 0) as deposit_balance_cny,
+        coalesce(sum(manager_customers.deposit_balance_cny) filter (
+            where manager_customers.biz_date = report_days.month_end_date
+        ), 0) as deposit_balance_cny_last_month_end,
+        coalesce(sum(manager_customers.loan_balance_cny) filter (
+            where manager_customers.biz_date = report_days.biz_date
+        ), 0) as loan_balance_cny,
+        coalesce(sum(manager_customers.loan_balance_cny) filter (
+            where manager_customers.biz_date = report_days.month_end_date
+        ), 0) as loan_balance_cny_last_month_end
+    from report_days
+    inner join manager_customers
+        on manager_customers.biz_date = any(array[report_days.biz_date, report_days.month_end_date])
+    group by report_days.biz_date, manager_customers.emp_id, manager_customers.cust_id
 ),
 
 final as (

@@ -5,7 +5,7 @@
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
             "{{ assert_window_views_rebuilt() }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
     )
 }}

@@ -13,7 +13,7 @@ owner_days as (
     -- every day held of the months the window (or a restatement before it) touches, from their
     -- first day (a rerun of a day recomputes its whole month, days after the window included)
     select * from {{ ref('fct_profit_owner_daily') }}
-    where biz_date >= {{ period_start(first_rebuilt_day(ref('int_ownership_restatements')), 'month') }}
+    where biz_date >= {{ period_start(first_rebuilt_day(), 'month') }}
 ),
 
 final as (

@@ -10,7 +10,7 @@
             "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day(ref('int_ownership_restatements')) }}",
+            "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -136,7 +136,7 @@ day_totals as (
 
 window_bounds as (
     select
-        {{ first_rebuilt_day(ref('int_ownership_restatements')) }} as first_date,
+        {{ first_rebuilt_day() }} as first_date,
         {{ window_end('(select max(day_totals.biz_date) from day_totals)') }} as last_date
 ),
 
@@ -144,7 +144,7 @@ carried_rows as (
     -- the rows of the day before the window: each subject's sums so far
     select previous_rows.*
     from previous_rows
-    where previous_rows.biz_date = (select window_bounds.first_date from window_bounds) - 1
+    where previous_rows.biz_date = {{ first_rebuilt_day() }} - 1
 ),
 
 window_days as (
