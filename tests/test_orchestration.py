@@ -286,9 +286,16 @@ def test_sensor_requests_a_run_per_delivery(defs: Definitions, own_db: str, tmp_
         def tick(cursor: str | None):
             return inbox_ready_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
 
+        relations = ("select string_agg(n.nspname || '.' || c.relname, ',' order by 1) from pg_class as c "
+                     "inner join pg_namespace as n on n.oid = c.relnamespace where n.nspname not like 'pg_%' "
+                     "and n.nspname <> 'information_schema'")
+        with psycopg.connect(own_db) as conn:  # as on a database no run has published to yet
+            conn.execute("drop table audit.publication_log cascade")
+            before = conn.execute(relations).fetchone()[0]
         first = tick(None)
         assert _dates(first) == ["2026-01-05"]  # READY present; 2026-01-06 without READY is not run
-        with psycopg.connect(own_db) as conn:  # a tick only reads: the first run creates the log
+        with psycopg.connect(own_db) as conn:  # a tick only reads: it creates no table or view
+            assert conn.execute(relations).fetchone()[0] == before
             assert conn.execute("select to_regclass('audit.publication_log')").fetchone()[0] is None
         assert _dates(tick(first.cursor)) == []  # nothing new: no second run
 

@@ -264,7 +264,7 @@ def test_a_gl_break_fails_its_date_keeps_the_previous_state_visible_and_is_repor
     built = _counts(url, "marts", [D2, D3])
     half = {key: (count, built[key]) for key, count in world["at_kill"].items() if count not in (0, built[key])}
     assert not half, f"models holding part of a day after the kill: {half}"
-    assert built[("fct_account_daily", D2)] > 0 and built[("fct_account_daily", D3)] > 0
+    assert built[("fct_account_owner_daily", D2)] > 0 and built[("fct_account_owner_daily", D3)] > 0
 
     with psycopg.connect(url) as conn:
         breaks = conn.execute(
@@ -312,6 +312,6 @@ def test_a_corrected_redelivery_publishes_both_dates(
     assert {day: status[day][:2] for day in (D1, D2, D3)} == {day: ("PUBLISHED", True) for day in (D1, D2, D3)}
     assert fetch(D2, url).breaks == []
     complete = _counts(url, "marts", [D2, D3])
-    assert complete[("fct_account_daily", D2)] == world["built"][("fct_account_daily", D2)]
+    assert complete[("fct_account_owner_daily", D2)] == world["built"][("fct_account_owner_daily", D2)]
     assert _counts(url, "published", [D2, D3]) == complete
     assert "all " in (world["home"] / "recon" / "20260408" / "recon_20260408.html").read_text(encoding="utf-8")
