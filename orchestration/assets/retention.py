@@ -9,10 +9,17 @@ delivered files are the record), not a default. ``bankperf raw archive|prune`` d
 A failure here leaves the run's dates published (the job's failure hook skips this step).
 """
 
-
 import warnings
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, BetaWarning, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    BetaWarning,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from loaders.retention import RETENTION_VARIABLE, archive_day, archive_path, drop_old_partitions, retention_days
 from orchestration.assets.publishing import PUBLICATION_KEY, RETENTION_STEP

@@ -12,7 +12,12 @@ restatements as (
 ),
 
 relations as (
+    -- the window's snapshots and the one of the day before: the build compares the REL it applied
+    -- last time with the one it applies now
     select * from {{ ref('stg_core__ownership_relations') }}
+    where
+        {{ window_filter('biz_date') }}
+        or biz_date = {{ window_start('null::date') }} - 1
 ),
 
 overrides as (
