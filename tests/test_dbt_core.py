@@ -295,9 +295,16 @@ def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) 
                               capture_output=True, text=True, check=False)
     assert compiled.returncode == 0, compiled.stdout[-4000:]
     allowed = {f"p{day:%Y%m%d}", f"rel_p{day - dt.timedelta(days=1):%Y%m%d}"}
+    # the views (staging, int_gl_balances_modelled) show every date by design: creating one reads
+    # nothing; what reads them at night is planned here with its filter
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"].values()
+    views = {node["name"] for node in nodes
+             if node["resource_type"] == "model" and node["config"]["materialized"] == "view"}
     reading_raw = set()
     with psycopg.connect(url) as conn:
         for path in sorted((target / "compiled").rglob("*.sql")):
+            if path.stem in views:
+                continue
             plan = conn.execute("explain (format json, verbose) " + path.read_text()).fetchone()[0][0]["Plan"]
             for partition in _raw_scans(plan):
                 reading_raw.add(path.stem)
