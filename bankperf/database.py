@@ -369,29 +369,6 @@ def ensure_schemas(url: str | None = None) -> None:
         access.apply_ownership(conn)  # (the request tables too)
 
 
-def is_service_login(conn: psycopg.Connection) -> bool:
-    """Whether the connection is one of the nightly job's service logins (which never run setup DDL)."""
-    return conn.execute("select current_user").fetchone()[0] in settings.SERVICES.values()
-
-
-def set_up_for_service(conn: psycopg.Connection, relations: list[str] | tuple[str, ...]) -> bool:
-    """True when ``conn`` is a service login and ``relations`` exist: the caller skips its setup DDL.
-
-    A service login may not create schemas nor alter what the owner owns; a relation missing for it
-    means the database was not set up: :class:`DatabaseError` says to run ``bankperf db grant``.
-    False for any other login, which then runs the (idempotent) DDL itself."""
-    if not is_service_login(conn):
-        return False
-    missing = [name for name in relations
-               if conn.execute("select to_regclass(%s)", (name,)).fetchone()[0] is None]
-    if missing:
-        raise DatabaseError(
-            f"{', '.join(missing)} missing in database {conn.info.dbname}: set it up first with "
-            "`bankperf db start` (the project's cluster) or `bankperf db grant` (a configured database)."
-        )
-    return True
-
-
 def grant(dry_run: bool = False) -> list[str]:
     """``bankperf db grant``: the roles and grants of the configured database (idempotent), or only list them."""
     from bankperf.access import setup as access

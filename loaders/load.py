@@ -63,7 +63,7 @@ class DateResult:
 def ensure_raw_tables(conn: psycopg.Connection) -> None:
     """The raw parent tables and the load audit (idempotent). The loader's login only checks they are
     there: ``bankperf db start``/``grant`` create them."""
-    from bankperf.database import set_up_for_service
+    from bankperf.service_logins import set_up_for_service
 
     if set_up_for_service(conn, [*audit.RELATIONS, *(f"raw.{feed.table}" for feed in feeds().values())]):
         return

@@ -386,9 +386,8 @@ def _owner_of(schema: str, relation: str) -> str | None:
     if schema == "published":
         if relation == "access_log":  # over a superuser's foreign table of the server's log files
             return None
-        from bankperf.publication import STATUS_VIEW
-
-        return OWNER_ROLE if relation in MANAGED_VIEWS or relation == STATUS_VIEW else TRANSFORM_ROLE
+        # the views made by db start/grant (bankperf.publication makes publication_status with the log)
+        return OWNER_ROLE if relation in MANAGED_VIEWS or relation == "publication_status" else TRANSFORM_ROLE
     if (schema, relation) == ("audit", "server_log"):  # file_fdw with a program: a superuser's
         return None
     return OWNER_ROLE  # audit, control, workflow

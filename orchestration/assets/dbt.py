@@ -36,8 +36,9 @@ from typing import Any
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import dbt_assets
 
-from bankperf.database import ensure_schemas, set_up_for_service
+from bankperf.database import ensure_schemas
 from bankperf.manage.store import log_restatements_done
+from bankperf.service_logins import set_up_for_service
 from orchestration.assets.publishing import start_build
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
