@@ -35,40 +35,83 @@ def server() -> DbSettings:
     return db_settings()
 
 
-@contextmanager
-def _new_database(server: DbSettings, prefix: str) -> Iterator[str]:
-    """Create an empty database, make it the project's database (BANKPERF_DB_URL), drop it after."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = DbSettings(server.host, server.port, server.user, server.password, "postgres", True)
-    with psycopg.connect(admin.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+def _admin(server: DbSettings, database: str = "postgres") -> DbSettings:
+    return DbSettings(server.host, server.port, server.user, server.password, database, True)
+
+
+def clone_database(server: DbSettings, source: str, name: str) -> str:
+    """``CREATE DATABASE name TEMPLATE source`` (a file copy: every schema, table, row, grant and owner of
+    ``source``), then what a copy does not take: the database's own ACL and settings. Returns its URL.
+    Connections to ``source`` are ended first (the server refuses to copy a database in use)."""
+    from bankperf.access import setup
+
+    with psycopg.connect(_admin(server).url, autocommit=True) as conn:
+        conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
+                     "and pid <> pg_backend_pid()", (source,))
+        conn.execute(sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(source)))
         conn.execute(sql.SQL("alter database {} set synchronous_commit = off").format(sql.Identifier(name)))
-    target = DbSettings(server.host, server.port, server.user, server.password, name, True)
+    with psycopg.connect(_admin(server, name).url, autocommit=True) as conn:
+        for statement in setup.database_statements(conn):
+            conn.execute(statement)
+    return _admin(server, name).url
+
+
+def drop_database(server: DbSettings, name: str) -> None:
+    with psycopg.connect(_admin(server).url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def use_database(url: str) -> Iterator[str]:
+    """Make ``url`` the project's database (``BANKPERF_DB_URL``) inside the block, as it was after."""
     previous = os.environ.get("BANKPERF_DB_URL")
-    os.environ["BANKPERF_DB_URL"] = target.url
+    os.environ["BANKPERF_DB_URL"] = url
     try:
-        database.ensure_schemas()
-        yield target.url
+        yield url
     finally:
         if previous is None:
             os.environ.pop("BANKPERF_DB_URL", None)
         else:
             os.environ["BANKPERF_DB_URL"] = previous
-        with psycopg.connect(admin.url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def template_db(server: DbSettings) -> Iterator[str]:
+    """The name of an empty database set up once per session (``database.ensure_schemas``: schemas,
+    raw, audit and control tables, roles, grants, owners); every test database is a copy of it."""
+    name = f"bankperf_test_template_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_admin(server).url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    try:
+        database.ensure_schemas(_admin(server, name).url)
+        yield name
+    finally:
+        drop_database(server, name)
+
+
+@contextmanager
+def _new_database(server: DbSettings, prefix: str, source: str) -> Iterator[str]:
+    """A copy of ``source`` made the project's database (BANKPERF_DB_URL), dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = clone_database(server, source, name)
+    try:
+        with use_database(url):
+            yield url
+    finally:
+        drop_database(server, name)
 
 
 @pytest.fixture(scope="module")
-def fresh_db(server: DbSettings) -> Iterator[str]:
-    """A new empty database shared by the tests of one module."""
-    with _new_database(server, "bankperf_test") as url:
+def fresh_db(server: DbSettings, template_db: str) -> Iterator[str]:
+    """A new empty (set-up) database shared by the tests of one module."""
+    with _new_database(server, "bankperf_test", template_db) as url:
         yield url
 
 
 @pytest.fixture
-def own_db(server: DbSettings) -> Iterator[str]:
+def own_db(server: DbSettings, template_db: str) -> Iterator[str]:
     """A database of the test's own (a run over other dates must not meet another test's days)."""
-    with _new_database(server, "bankperf_test_own") as url:
+    with _new_database(server, "bankperf_test_own", template_db) as url:
         yield url
 
 

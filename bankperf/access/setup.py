@@ -275,12 +275,13 @@ def role_statements(conn: psycopg.Connection) -> list[sql.Composable]:
     ]
 
 
-def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
-    """The database's grants (idempotent): user roles read ``published`` only, service roles their layers."""
+def database_statements(conn: psycopg.Connection) -> list[sql.Composable]:
+    """Who may connect to this database (the database's own ACL: a copy made with ``CREATE DATABASE
+    ... TEMPLATE`` has everything else of the original, but not this)."""
     database = sql.Identifier(conn.info.dbname)
     users = sql.SQL(", ").join(map(sql.Identifier, USER_ROLES))
     me = sql.Identifier(conn.execute("select current_user").fetchone()[0])
-    statements = [
+    return [
         # nobody connects, creates or makes temporary objects unless granted
         sql.SQL("revoke connect, create, temporary on database {} from public").format(database),
         sql.SQL("grant connect, create, temporary on database {} to {}").format(database, me),
@@ -291,6 +292,14 @@ def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
         sql.SQL("grant connect, temporary on database {} to {}").format(
             database, sql.SQL(", ").join(map(sql.Identifier, SERVICE_LOGINS.values()))
         ),
+    ]
+
+
+def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
+    """The database's grants (idempotent): user roles read ``published`` only, service roles their layers."""
+    users = sql.SQL(", ").join(map(sql.Identifier, USER_ROLES))
+    statements = [
+        *database_statements(conn),
         sql.SQL("grant usage on schema published, access to {}").format(users),
         sql.SQL("grant execute on all functions in schema access to {}").format(users),
         sql.SQL("grant select on published.my_identity to {}").format(users),
