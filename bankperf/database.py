@@ -350,6 +350,7 @@ def status() -> tuple[bool, str]:
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
     from bankperf import publication  # the publication log and the published schema
+    from bankperf.appraisal import store as appraisal_store  # the appraisal cycle's results store
     from bankperf.access import setup as access  # roles, identities, scope functions, grants
     from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
@@ -362,6 +363,7 @@ def ensure_schemas() -> None:
         publication.ensure_tables(conn)
         access.ensure(conn)
         requests.ensure_tables(conn)  # after the roles exist: each gets its part of the request tables
+        appraisal_store.ensure_tables(conn)  # closed results (issue 15): the office appends, nobody changes
 
 
 def grant(dry_run: bool = False) -> list[str]:
