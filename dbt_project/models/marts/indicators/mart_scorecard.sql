@@ -200,7 +200,7 @@ final as (
         coalesce(decisions.grade, quota_grades.grade, chosen_grades.grade)::text as grade,
         (case decisions.decision when 'CONFIRM' then 'CONFIRMED' when 'OVERRIDE' then 'OVERRIDDEN' else 'PROPOSED' end)::text
             as grade_status,
-        decisions.reason::text as grade_decision_reason,
+        decisions.decision_reason::text as grade_decision_reason,
         decisions.batch_id::bigint as grade_decision_batch_id
     from ranked
     left join lateral (

@@ -17,7 +17,7 @@ final as (
         -- the decision
         decision,
         grade,
-        reason
+        decision_reason
     from source
 )
 
