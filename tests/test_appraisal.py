@@ -211,3 +211,106 @@ def test_a_manual_indicator_has_a_value_a_plan_and_a_completion(bank: dict) -> N
                                                       "DEP_BAL,EMP,E2,2025Q4,1", "SERIOUS_INCIDENTS_Q,EMP,E2,2025,1"])
     assert "row 2: 'DEP_BAL' is not a manual indicator" in str(caught.value)
     assert "row 3: SERIOUS_INCIDENTS_Q is a quarter indicator; period 2025 is a year" in str(caught.value)
+
+
+def _closed(url: str, version: int) -> dict[str, tuple]:
+    rows = _rows_of(url, "select subject_id, performance_score, ability_score, total_score, grade, result_status "
+                         "from published.mart_appraisal_result where period = '2025Q4' and close_version = %s "
+                         "and subject_type = 'EMP'", (version,))
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_close_restate_and_the_differences_show_exactly_the_changed_lines(
+    bank: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, workdir = bank["db"], bank["workdir"]
+    assert bankperf_main(["period", "close", "2026Q1"]) == 1  # its last day is not built
+    assert "2026Q1 ends on 2026-03-31, but the published results end on 2025-12-31" in capsys.readouterr().err
+    assert bankperf_main(["period", "close", "2025Q4", "--note", "fourth quarter"]) == 0
+    assert "closed 2025Q4 as close" in capsys.readouterr().out
+    (closed_by, plans, scores), = _rows_of(url, "select closed_by, plan_batch_ids, score_batch_ids from appraisal.closes")
+    assert closed_by == _rows_of(url, "select current_user")[0][0]
+    batches = dict(_rows_of(url, "select kind, array_agg(batch_id order by batch_id) from control.import_batches "
+                                 "group by kind"))
+    assert plans == batches["plan"] and scores == batches["rating"]
+    before = _closed(url, 1)
+    assert before["E1"] == (Decimal("25"), Decimal("77"), Decimal("38.1"), "A+", "CLOSED")
+    assert _rows_of(url, "select count(*) from published.mart_appraisal_result where period = '2025Q4' "
+                         "and result_status = 'OPEN'") == [(0,)]  # a closed period is read from the store
+    assert bankperf_main(["period", "close", "2025Q4"]) == 1
+    assert "2025Q4 is already closed" in capsys.readouterr().err
+    # restatements: E1's plan 200 -> 125 (completion 50 -> 80, weighted 25 -> 40, total 38.1 -> 47.1);
+    # E3's rating 60 -> 70 (total 18 -> 21)
+    _import(workdir, "plan", ["indicator_code,subject_type,subject_id,period,plan_value", "DEP_AVG_Q,EMP,E1,2025Q4,125"],
+            reason="plan corrected")
+    _import(workdir, "rating", [RATING_HEADER, *_rating("E3", "SUPERIOR", "P1", 70)], reason="rating corrected")
+    assert _closed(url, 1) == before  # the closed results do not move
+    differences = cycle.differences(psycopg.connect(url), "2025Q4")
+    lines = {(row[2], row[4], row[7], row[8]): (row[9], row[10]) for row in differences}
+    assert lines == {
+        ("INDICATOR", "E1", "DEP_AVG_Q", "plan_value"): (Decimal("200"), Decimal("125")),
+        ("INDICATOR", "E1", "DEP_AVG_Q", "completion_pct"): (Decimal("50.0000"), Decimal("80.0000")),
+        ("RESULT", "E1", "performance_score", "performance_score"): (Decimal("25"), Decimal("40")),
+        ("RESULT", "E1", "total_score", "total_score"): (Decimal("38.1"), Decimal("47.1")),
+        ("RESULT", "E3", "ability_score", "ability_score"): (Decimal("60"), Decimal("70")),
+        ("RESULT", "E3", "total_score", "total_score"): (Decimal("18"), Decimal("21")),
+    }
+    assert bankperf_main(["period", "diff", "2025Q4"]) == 0
+    assert "6 line(s) differ from the close in force" in capsys.readouterr().err
+
+
+def test_reopen_with_a_reason_and_close_again_keeps_both_versions(
+    bank: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = bank["db"]
+    with pytest.raises(SystemExit):  # --reason is required
+        bankperf_main(["period", "reopen", "2025Q4"])
+    capsys.readouterr()
+    assert bankperf_main(["period", "reopen", "2025Q4", "--reason", "plan correction approved by the committee"]) == 0
+    assert _rows_of(url, "select count(*) from published.mart_appraisal_result where period = '2025Q4' "
+                         "and result_status = 'OPEN' and biz_date = %s", (DAY,))[0][0] > 0  # open again: live
+    assert bankperf_main(["period", "close", "2025Q4"]) == 0
+    capsys.readouterr()
+    first, second = _closed(url, 1), _closed(url, 2)
+    assert first["E1"] == (Decimal("25"), Decimal("77"), Decimal("38.1"), "A+", "REOPENED")
+    assert second["E1"] == (Decimal("40"), Decimal("77"), Decimal("47.1"), "A+", "CLOSED")
+    assert second["E3"][1:4] == (Decimal("70"), Decimal("21"), "B")
+    assert cycle.differences(psycopg.connect(url), "2025Q4") == []
+    assert bankperf_main(["period", "list", "2025Q4"]) == 0
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [(row[2], row[6], row[9]) for row in listed] == [
+        ("2", "CLOSED", ""), ("1", "REOPENED", "plan correction approved by the committee")]
+
+
+def test_the_store_is_append_only_even_for_its_owner(bank: dict) -> None:
+    for statement in ("update appraisal.closed_results set total_score = 100",
+                      "delete from appraisal.closes", "truncate appraisal.reopenings cascade",
+                      "insert into appraisal.closed_results (close_id, subject_type, subject_id) values (1, 'EMP', 'X')"):
+        with psycopg.connect(bank["db"]) as conn, pytest.raises(psycopg.errors.RaiseException):
+            conn.execute(statement)
+    with _as(bank, "office") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("update appraisal.closes set note = 'x'")
+
+
+def test_pay_export_has_the_closed_results_per_employee(bank: dict, tmp_path: Path) -> None:
+    out = tmp_path / "pay.xlsx"
+    assert bankperf_main(["period", "export", "2025Q4", "--out", str(out)]) == 0
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("考核期 period", "版本 version", "员工号 employee")
+    by_employee = {row[2]: row for row in rows[1:]}
+    assert sorted(by_employee) == ["E1", "E2", "E3", "E4", "E5", "E6", "P1"]
+    e5 = by_employee["E5"]
+    assert (e5[1], e5[6], e5[7], e5[12], e5[13], e5[14]) == (2, 0, 40, 12, "B", "OVERRIDDEN")
+    version_one = cycle.pay_rows(psycopg.connect(bank["db"]), "2025Q4", version=1)
+    assert {row[2]: row[12] for row in version_one}["E1"] == Decimal("38.1")
+
+
+def test_the_office_closes_under_its_own_login_and_a_manager_cannot(bank: dict) -> None:
+    with _as(bank, "manager") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cycle.close(conn, "2025-12")
+        own = conn.execute("select distinct subject_id from published.mart_appraisal_result").fetchall()
+        assert own == [("E1",)]
+    with _as(bank, "office") as conn:
+        done = cycle.close(conn, "2025-12", note="December")
+    assert done.closed_by == bank["login"]["office"] and done.version == 1 and done.results > 0
