@@ -237,7 +237,8 @@ def cmd_period(args: argparse.Namespace) -> int:
             else:
                 out = Path(args.out or f"pay_{args.period}.xlsx")
                 rows = cycle.pay_rows(conn, args.period, args.version)
-                print(f"wrote {len(rows)} employees' closed results of {args.period} to {cycle.write_pay_export(rows, out)}")
+                written = cycle.write_pay_export(rows, out)
+                print(f"wrote {len(rows)} employees' closed results of {args.period} to {written}")
             if args.action in ("list", "diff"):
                 print("\t".join(header))
                 for row in rows:

@@ -350,8 +350,8 @@ def status() -> tuple[bool, str]:
 def ensure_schemas() -> None:
     """Create the project's fixed schemas and audit tables (idempotent)."""
     from bankperf import publication  # the publication log and the published schema
-    from bankperf.appraisal import store as appraisal_store  # the appraisal cycle's results store
     from bankperf.access import setup as access  # roles, identities, scope functions, grants
+    from bankperf.appraisal import store as appraisal_store  # the appraisal cycle's results store
     from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
 

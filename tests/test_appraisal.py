@@ -228,7 +228,8 @@ def test_close_restate_and_the_differences_show_exactly_the_changed_lines(
     assert "2026Q1 ends on 2026-03-31, but the published results end on 2025-12-31" in capsys.readouterr().err
     assert bankperf_main(["period", "close", "2025Q4", "--note", "fourth quarter"]) == 0
     assert "closed 2025Q4 as close" in capsys.readouterr().out
-    (closed_by, plans, scores), = _rows_of(url, "select closed_by, plan_batch_ids, score_batch_ids from appraisal.closes")
+    (closed_by, plans, scores), = _rows_of(url, "select closed_by, plan_batch_ids, score_batch_ids "
+                                                "from appraisal.closes")
     assert closed_by == _rows_of(url, "select current_user")[0][0]
     batches = dict(_rows_of(url, "select kind, array_agg(batch_id order by batch_id) from control.import_batches "
                                  "group by kind"))
@@ -241,8 +242,8 @@ def test_close_restate_and_the_differences_show_exactly_the_changed_lines(
     assert "2025Q4 is already closed" in capsys.readouterr().err
     # restatements: E1's plan 200 -> 125 (completion 50 -> 80, weighted 25 -> 40, total 38.1 -> 47.1);
     # E3's rating 60 -> 70 (total 18 -> 21)
-    _import(workdir, "plan", ["indicator_code,subject_type,subject_id,period,plan_value", "DEP_AVG_Q,EMP,E1,2025Q4,125"],
-            reason="plan corrected")
+    _import(workdir, "plan", ["indicator_code,subject_type,subject_id,period,plan_value",
+                              "DEP_AVG_Q,EMP,E1,2025Q4,125"], reason="plan corrected")
     _import(workdir, "rating", [RATING_HEADER, *_rating("E3", "SUPERIOR", "P1", 70)], reason="rating corrected")
     assert _closed(url, 1) == before  # the closed results do not move
     differences = cycle.differences(psycopg.connect(url), "2025Q4")
@@ -285,7 +286,8 @@ def test_reopen_with_a_reason_and_close_again_keeps_both_versions(
 def test_the_store_is_append_only_even_for_its_owner(bank: dict) -> None:
     for statement in ("update appraisal.closed_results set total_score = 100",
                       "delete from appraisal.closes", "truncate appraisal.reopenings cascade",
-                      "insert into appraisal.closed_results (close_id, subject_type, subject_id) values (1, 'EMP', 'X')"):
+                      "insert into appraisal.closed_results (close_id, subject_type, subject_id) "
+                      "values (1, 'EMP', 'X')"):
         with psycopg.connect(bank["db"]) as conn, pytest.raises(psycopg.errors.RaiseException):
             conn.execute(statement)
     with _as(bank, "office") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -45,13 +45,11 @@ def _published_through(conn: psycopg.Connection) -> dt.date | None:
 
 
 def state(conn: psycopg.Connection, period: str) -> tuple[int, int] | None:
-    """(close_id, version) of the period's close in force, or None when the period is open."""
+    """(close_id, version) of the period's close in force, or None when the period is open (read from the
+    published close log, so every reader of it gets the same answer; the store's trigger decides at a close)."""
     return conn.execute(
-        "select closes.close_id, closes.version from appraisal.closes as closes "
-        "where closes.period = %s and not exists (select 1 from appraisal.reopenings as reopenings "
-        "where reopenings.close_id = closes.close_id) "
-        "and closes.version = (select max(latest.version) from appraisal.closes as latest where latest.period = %s)",
-        (period, period),
+        "select close_id, close_version from published.mart_appraisal_closes where period = %s and is_in_force",
+        (period,),
     ).fetchone()
 
 
@@ -75,7 +73,8 @@ def close(conn: psycopg.Connection, code: str, note: str | None = None) -> Close
         scheme_hash, scheme_parts = versions.scheme_version(in_force)
         close_id, version, closed_by = conn.execute(
             "insert into appraisal.closes (period, period_type, version, biz_date, note, plan_batch_ids, "
-            "score_batch_ids, input_batches, scheme_version, scheme_parts) values (%s, %s, 0, %s, %s, %s, %s, %s, %s, %s) "
+            "score_batch_ids, input_batches, scheme_version, scheme_parts) "
+            "values (%s, %s, 0, %s, %s, %s, %s, %s, %s, %s) "
             "returning close_id, version, closed_by",
             (period.code, period.period_type, period.end, note, in_force.get("plan", []),
              sorted(set(in_force.get("appraisal_score", [])) | set(in_force.get("rating", []))),

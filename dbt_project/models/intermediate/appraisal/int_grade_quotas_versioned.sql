@@ -23,7 +23,11 @@ quota_sets as (
         role_code,
         effective_date,
         lead(effective_date) over (partition by org_id, role_code order by effective_date) - 1 as valid_to
-    from (select distinct org_id, role_code, effective_date from quotas) as set_dates
+    from (select distinct
+        org_id,
+        role_code,
+        effective_date
+    from quotas) as set_dates
 ),
 
 final as (

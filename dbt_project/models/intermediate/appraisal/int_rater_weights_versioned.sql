@@ -10,7 +10,10 @@ weight_sets as (
         role_code,
         effective_date,
         lead(effective_date) over (partition by role_code order by effective_date) - 1 as valid_to
-    from (select distinct role_code, effective_date from weights) as set_dates
+    from (select distinct
+        role_code,
+        effective_date
+    from weights) as set_dates
 ),
 
 final as (

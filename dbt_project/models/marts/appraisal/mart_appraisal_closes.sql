@@ -36,8 +36,8 @@ final as (
         reopenings.reopened_at::timestamptz as reopened_at,
         reopenings.reopen_reason::text as reopen_reason,
         -- the versions used
-        closes.plan_batch_ids::bigint [] as plan_batch_ids,
-        closes.score_batch_ids::bigint [] as score_batch_ids,
+        closes.plan_batch_ids::bigint[] as plan_batch_ids,
+        closes.score_batch_ids::bigint[] as score_batch_ids,
         closes.scheme_version::text as scheme_version
     from closes
     left join reopenings

@@ -42,7 +42,7 @@ stored as (
         closes.close_version,
         closes.closed_at,
         {% for column in result_columns %}closed_results.{{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+    {% endfor %}
     from closed_results
     inner join closes
         on closed_results.close_id = closes.close_id
@@ -62,7 +62,7 @@ live as (
         null::integer as close_version,
         null::timestamptz as closed_at,
         {% for column in result_columns %}live_results.{{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+    {% endfor %}
     from live_results
     where not exists (
         select 1

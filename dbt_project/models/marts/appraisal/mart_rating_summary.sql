@@ -46,15 +46,16 @@ missing_counts as (
         assignments.rater_type,
         count(*) as missing_raters
     from assignments
-    where not exists (
-        select 1
-        from rated_sheets
-        where
-            rated_sheets.period = assignments.period
-            and rated_sheets.emp_id = assignments.emp_id
-            and rated_sheets.rater_type = assignments.rater_type
-            and rated_sheets.rater_id = assignments.rater_id
-    )
+    where
+        not exists (
+            select 1
+            from rated_sheets
+            where
+                rated_sheets.period = assignments.period
+                and rated_sheets.emp_id = assignments.emp_id
+                and rated_sheets.rater_type = assignments.rater_type
+                and rated_sheets.rater_id = assignments.rater_id
+        )
     group by assignments.period, assignments.emp_id, assignments.rater_type
 ),
 

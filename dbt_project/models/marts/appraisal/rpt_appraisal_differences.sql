@@ -109,12 +109,13 @@ value_differences as (
         null::text as closed_grade,
         null::text as current_grade
     from value_pairs
-    cross join lateral (
-        values
-        ('value', value_pairs.closed_value, value_pairs.current_value),
-        ('plan_value', value_pairs.closed_plan_value, value_pairs.current_plan_value),
-        ('completion_pct', value_pairs.closed_completion_pct, value_pairs.current_completion_pct)
-    ) as measures (measure, closed_value, current_value)
+    cross join
+        lateral (
+            values
+            ('value', value_pairs.closed_value, value_pairs.current_value),
+            ('plan_value', value_pairs.closed_plan_value, value_pairs.current_plan_value),
+            ('completion_pct', value_pairs.closed_completion_pct, value_pairs.current_completion_pct)
+        ) as measures (measure, closed_value, current_value)
     where measures.closed_value is distinct from measures.current_value
 ),
 
@@ -174,16 +175,19 @@ result_differences as (
         measures.closed_grade,
         measures.current_grade
     from result_pairs
-    cross join lateral (
-        values
-        {% for measure in result_measures %}
-            (
-                '{{ measure }}', result_pairs.closed_{{ measure }}::numeric, result_pairs.current_{{ measure }}::numeric,
-                null::text, null::text
-            ),
-        {% endfor %}
-        ('grade', null::numeric, null::numeric, result_pairs.closed_grade, result_pairs.current_grade)
-    ) as measures (measure, closed_value, current_value, closed_grade, current_grade)
+    cross join
+        lateral (
+            values
+            {% for measure in result_measures %}
+                (
+                    '{{ measure }}',
+                    result_pairs.closed_{{ measure }}::numeric,
+                    result_pairs.current_{{ measure }}::numeric,
+                    null::text, null::text
+                ),
+            {% endfor %}
+            ('grade', null::numeric, null::numeric, result_pairs.closed_grade, result_pairs.current_grade)
+        ) as measures (measure, closed_value, current_value, closed_grade, current_grade)
     where
         measures.closed_value is distinct from measures.current_value
         or measures.closed_grade is distinct from measures.current_grade

@@ -69,6 +69,7 @@ final as (
             and quotas.grade = counted.grade
             and counted.biz_date >= quotas.valid_from
             and counted.biz_date <= coalesce(quotas.valid_to, 'infinity'::date)
+        order by quotas.valid_from desc
         limit 1
     ) as quota_in_force on true
 )

@@ -55,9 +55,9 @@ manual_indicator_values as (
     from manual_values
     inner join calendar
         on
-            calendar.biz_date >= manual_values.period_start
-            and calendar.biz_date <= manual_values.period_end
-            and calendar.biz_date <= {{ window_end('manual_values.period_end') }}
+            manual_values.period_start <= calendar.biz_date
+            and manual_values.period_end >= calendar.biz_date
+            and {{ window_end('manual_values.period_end') }} >= calendar.biz_date
     inner join subjects
         on
             manual_values.subject_type = subjects.subject_type

@@ -118,29 +118,31 @@ totals as (
             / nullif(sum(type_weights.weight_pct) filter (where rating_type_scores.component = 'ATTITUDE'), 0)
                 as attitude_score
         from rating_type_scores
-        cross join lateral (
-            select
-                case
-                    when exists (
-                        select 1
-                        from rater_weights
-                        where
-                            rater_weights.role_code = performance.role_code
-                            and performance.biz_date >= rater_weights.valid_from
-                            and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
-                    )
-                        then coalesce((
-                            select rater_weights.weight_pct
-                            from rater_weights
-                            where
-                                rater_weights.role_code = performance.role_code
-                                and rater_weights.rater_type = rating_type_scores.rater_type
-                                and performance.biz_date >= rater_weights.valid_from
-                                and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
-                        ), 0)
-                    else 1
-                end as weight_pct
-        ) as type_weights
+        cross join
+            lateral (
+                select
+                    case
+                        when
+                            exists (
+                                select 1
+                                from rater_weights
+                                where
+                                    rater_weights.role_code = performance.role_code
+                                    and performance.biz_date >= rater_weights.valid_from
+                                    and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
+                            )
+                            then coalesce((
+                                select rater_weights.weight_pct
+                                from rater_weights
+                                where
+                                    rater_weights.role_code = performance.role_code
+                                    and rater_weights.rater_type = rating_type_scores.rater_type
+                                    and performance.biz_date >= rater_weights.valid_from
+                                    and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
+                            ), 0)
+                        else 1
+                    end as weight_pct
+            ) as type_weights
         where
             performance.subject_type = 'EMP'
             and rating_type_scores.emp_id = performance.subject_id
@@ -195,10 +197,15 @@ final as (
         ranked.grade_method::text as grade_method,
         -- the grade: by the institution's quotas where the office set them, else by the role's method;
         -- then the office's decision (confirmed or overridden, with its reason)
-        (case when quota_grades.grade is not null then 'QUOTA' else ranked.grade_method end)::text as grade_basis,
+        (case when quota_grades.grade is not null then 'QUOTA' else ranked.grade_method end)::text
+            as grade_basis,
         coalesce(quota_grades.grade, chosen_grades.grade)::text as computed_grade,
         coalesce(decisions.grade, quota_grades.grade, chosen_grades.grade)::text as grade,
-        (case decisions.decision when 'CONFIRM' then 'CONFIRMED' when 'OVERRIDE' then 'OVERRIDDEN' else 'PROPOSED' end)::text
+        (
+            case decisions.decision
+                when 'CONFIRM' then 'CONFIRMED' when 'OVERRIDE' then 'OVERRIDDEN' else 'PROPOSED'
+            end
+        )::text
             as grade_status,
         decisions.decision_reason::text as grade_decision_reason,
         decisions.batch_id::bigint as grade_decision_batch_id
