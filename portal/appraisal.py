@@ -66,18 +66,20 @@ def _import(kind_name: str, rows: list[dict[str, str]], reason: str) -> dict:
 
 
 def _grade_rows(conn: psycopg.Connection, period: periods.Period) -> list[dict]:
-    """The period's results in force on its last published day (closed: the store; open: live)."""
+    """The period's results in force on its last day, or on the last published day while it runs
+    (closed: the store; open: live). The day is a literal, so only that day's scorecards are computed."""
+    through = conn.execute("select max(last_published_date) from published.publication_status").fetchone()[0]
+    if through is None or through < period.start:
+        return []
     return _rows(conn, """
         select result.subject_type, result.subject_id, result.subject_name, result.parent_org_id, result.role_code,
             result.total_score, result.rank_in_institution, result.peers_in_institution, result.grade_basis,
             result.computed_grade, result.grade, result.grade_status, result.grade_decision_reason,
             result.result_status, result.close_version
         from published.mart_appraisal_result as result
-        where result.period = %s and result.is_in_force and result.biz_date = (
-            select max(latest.biz_date) from published.mart_appraisal_result as latest
-            where latest.period = %s and latest.is_in_force and latest.biz_date <= %s)
+        where result.biz_date = %s and result.period_type = %s and result.period = %s and result.is_in_force
         order by result.role_code, result.parent_org_id, result.rank_in_institution, result.subject_id
-        limit 1000""", (period.code, period.code, period.end))
+        limit 1000""", (min(period.end, through), period.period_type, period.code))
 
 
 def register(app: Flask) -> None:

@@ -532,7 +532,7 @@ def test_the_office_closes_reopens_and_exports_pay_in_the_browser(bank: dict, se
     assert "late plan correction" in rows[1][7]
     with office.page.expect_download() as download:
         office.page.click("#closes tbody tr:first-child a:has-text('薪酬导出')")
-    sheet = load_workbook(download.value.path()).active
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     lines = list(sheet.iter_rows(values_only=True))
     assert lines[0][2] == "员工号 employee" and len(lines) > 1
     assert {line[1] for line in lines[1:]} == {2}  # version 2

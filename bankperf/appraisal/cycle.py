@@ -167,10 +167,11 @@ def pay_rows(conn: psycopg.Connection, code: str, version: int | None = None) ->
         raise CycleError(f"{period.code} is not closed: payroll is paid on closed results (bankperf period close)")
     chosen = version if version is not None else current[1]
     rows = conn.execute(
-        sql.SQL("select {} from published.mart_appraisal_result where period = %s and close_version = %s "
-                "and subject_type = 'EMP' order by parent_org_id, subject_id").format(
+        sql.SQL("select {} from published.mart_appraisal_result where biz_date = %s and period_type = %s "
+                "and period = %s and close_version = %s and subject_type = 'EMP' "
+                "order by parent_org_id, subject_id").format(
             sql.SQL(", ").join(sql.Identifier(name) for name, _ in PAY_COLUMNS)),
-        (period.code, chosen),
+        (period.end, period.period_type, period.code, chosen),
     ).fetchall()
     if not rows:
         raise CycleError(f"{period.code} has no closed version {chosen}")

@@ -2,14 +2,6 @@
 
 {#- Results per subject and period: a closed period's from the store (every version, labelled),
     an open period's from the live scorecard (each day, to date). -#}
-{%- set result_columns = [
-    'subject_name', 'parent_org_id', 'role_code', 'indicator_count', 'indicators_without_plan',
-    'indicator_score', 'manual_points', 'performance_score', 'ability_score', 'attitude_score',
-    'performance_weight_pct', 'ability_weight_pct', 'attitude_weight_pct', 'total_score', 'rank_in_bank',
-    'peers_in_bank', 'rank_in_institution', 'peers_in_institution', 'grade_method', 'grade_basis',
-    'computed_grade', 'grade', 'grade_status', 'grade_decision_reason',
-] %}
-
 with
 
 closes as (
@@ -41,8 +33,30 @@ stored as (
         closes.close_id,
         closes.close_version,
         closes.closed_at,
-        {% for column in result_columns %}closed_results.{{ column }}{{ ',' if not loop.last }}
-    {% endfor %}
+        closed_results.subject_name,
+        closed_results.parent_org_id,
+        closed_results.role_code,
+        closed_results.indicator_count,
+        closed_results.indicators_without_plan,
+        closed_results.indicator_score,
+        closed_results.manual_points,
+        closed_results.performance_score,
+        closed_results.ability_score,
+        closed_results.attitude_score,
+        closed_results.performance_weight_pct,
+        closed_results.ability_weight_pct,
+        closed_results.attitude_weight_pct,
+        closed_results.total_score,
+        closed_results.rank_in_bank,
+        closed_results.peers_in_bank,
+        closed_results.rank_in_institution,
+        closed_results.peers_in_institution,
+        closed_results.grade_method,
+        closed_results.grade_basis,
+        closed_results.computed_grade,
+        closed_results.grade,
+        closed_results.grade_status,
+        closed_results.grade_decision_reason
     from closed_results
     inner join closes
         on closed_results.close_id = closes.close_id
@@ -61,8 +75,30 @@ live as (
         null::bigint as close_id,
         null::integer as close_version,
         null::timestamptz as closed_at,
-        {% for column in result_columns %}live_results.{{ column }}{{ ',' if not loop.last }}
-    {% endfor %}
+        live_results.subject_name,
+        live_results.parent_org_id,
+        live_results.role_code,
+        live_results.indicator_count,
+        live_results.indicators_without_plan,
+        live_results.indicator_score,
+        live_results.manual_points,
+        live_results.performance_score,
+        live_results.ability_score,
+        live_results.attitude_score,
+        live_results.performance_weight_pct,
+        live_results.ability_weight_pct,
+        live_results.attitude_weight_pct,
+        live_results.total_score,
+        live_results.rank_in_bank,
+        live_results.peers_in_bank,
+        live_results.rank_in_institution,
+        live_results.peers_in_institution,
+        live_results.grade_method,
+        live_results.grade_basis,
+        live_results.computed_grade,
+        live_results.grade,
+        live_results.grade_status,
+        live_results.grade_decision_reason
     from live_results
     where not exists (
         select 1
