@@ -542,3 +542,33 @@ def test_the_office_closes_reopens_and_exports_pay_in_the_browser(bank: dict, se
     assert head_office.page.locator("#close-form").count() == 0
     assert head_office.table("#closes")[0][:3] == ["2025Q4", "2", "CLOSED"]
     assert session("manager").goto("/appraisal").status == 403
+
+
+def test_the_office_enters_a_rating_sheet_and_the_ratee_sees_only_aggregates(bank: dict, session) -> None:
+    manager = bank["users"]["manager"]
+    with psycopg.connect(bank["url"]) as conn:
+        (rater,), = conn.execute("select emp_id from marts.dim_employee where emp_id <> %s and not is_virtual "
+                                 "and status = 'A' order by emp_id limit 1", (manager.emp_id,)).fetchall()
+    office = session("office")
+    office.goto("/appraisal/ratings")
+    office.page.fill("#rating-form input[name=period]", "2025Q4")
+    office.page.fill("#rating-form input[name=emp_id]", manager.emp_id)
+    office.page.select_option("#rating-form select[name=rater_type]", "PEER")
+    office.page.fill("#rating-form input[name=rater_id]", rater)
+    office.page.fill("#rating-form input[name=item_1]", "TEAMWORK")
+    office.page.fill("#rating-form input[name=score_1]", "101")  # out of range: nothing saved
+    office.page.click("#rating-save")
+    assert "above the maximum 100" in office.page.inner_text("#errors")
+    office.page.fill("#rating-form input[name=score_1]", "88")
+    office.page.select_option("#rating-form select[name=component_2]", "ATTITUDE")
+    office.page.fill("#rating-form input[name=item_2]", "DILIGENCE")
+    office.page.fill("#rating-form input[name=score_2]", "76")
+    office.page.click("#rating-save")
+    assert "imported 2 rows of rating" in office.page.inner_text("#result")
+    with psycopg.connect(bank["url"]) as conn:  # as the ratee: per rater type, a single peer withheld
+        conn.execute(f"set role {manager.login}")
+        summary = conn.execute("select component, rater_type, rater_count, is_withheld, type_score "
+                               "from published.mart_rating_summary order by component").fetchall()
+        assert summary == [("ABILITY", "PEER", 1, True, None), ("ATTITUDE", "PEER", 1, True, None)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select rater_id from published.rpt_rating_detail")
