@@ -182,8 +182,9 @@ def register(app: Flask) -> None:
                                   "from published.rpt_missing_raters as missing "
                                   "order by missing.period desc, missing.emp_id, missing.rater_type, missing.rater_id "
                                   "limit 500") if g.identity["user_role"] == "office" else []
+        kept = request.form if request.method == "POST" and "message" not in (result or {}) else {}
         return render_template("appraisal_ratings.html", result=result, rater_types=RATER_TYPES,
-                               lines=range(1, RATING_LINES + 1), missing=missing), status
+                               lines=range(1, RATING_LINES + 1), missing=missing, form=kept), status
 
 
 def _message(exc: Exception) -> str:
