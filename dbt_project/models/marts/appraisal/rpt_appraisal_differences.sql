@@ -193,6 +193,12 @@ result_differences as (
         or measures.closed_grade is distinct from measures.current_grade
 ),
 
+differences as (
+    select * from value_differences
+    union all
+    select * from result_differences
+),
+
 final as (
     select
         -- key
@@ -215,26 +221,7 @@ final as (
         (current_value - closed_value)::numeric as difference,
         closed_grade::text as closed_grade,
         current_grade::text as current_grade
-    from value_differences
-    union all
-    select
-        biz_date::date as biz_date,
-        period::text as period,
-        line_type::text as line_type,
-        subject_type::text as subject_type,
-        subject_id::text as subject_id,
-        caliber::text as caliber,
-        item::text as item,
-        measure::text as measure,
-        close_version::integer as close_version,
-        subject_name::text as subject_name,
-        parent_org_id::text as parent_org_id,
-        closed_value::numeric as closed_value,
-        current_value::numeric as current_value,
-        (current_value - closed_value)::numeric as difference,
-        closed_grade::text as closed_grade,
-        current_grade::text as current_grade
-    from result_differences
+    from differences
 )
 
 select * from final
