@@ -248,6 +248,9 @@ def cmd_period(args: argparse.Namespace) -> int:
     except (cycle.CycleError, ValueError) as exc:
         print(f"bankperf period {args.action}: {exc}", file=sys.stderr)
         return 1
+    except psycopg.Error as exc:  # e.g. nothing built and published yet, or no right to the store
+        print(f"bankperf period {args.action}: {exc.diag.message_primary or exc}", file=sys.stderr)
+        return 1
     return 0
 
 

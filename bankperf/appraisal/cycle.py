@@ -140,10 +140,10 @@ def differences(conn: psycopg.Connection, code: str) -> list[tuple]:
     if state(conn, period.code) is None:
         raise CycleError(f"{period.code} is not closed: differences are counted from a close")
     return conn.execute(
-        sql.SQL("select {} from published.rpt_appraisal_differences where period = %s "
+        sql.SQL("select {} from published.rpt_appraisal_differences where biz_date = %s and period = %s "
                 "order by line_type, subject_type, subject_id, caliber, item, measure").format(
             sql.SQL(", ").join(map(sql.Identifier, DIFF_COLUMNS))),
-        (period.code,),
+        (period.end, period.code),
     ).fetchall()
 
 

@@ -43,10 +43,22 @@ closes_for_results as (
 
 closed_value_lines as (
     select
-        closed_values.*,
+        closes_in_force.close_id,
         closes_in_force.period,
         closes_in_force.close_version,
-        closes_in_force.biz_date
+        closes_in_force.biz_date,
+        closed_values.subject_type,
+        closed_values.subject_id,
+        closed_values.subject_name,
+        closed_values.parent_org_id,
+        closed_values.caliber,
+        closed_values.indicator_code,
+        closed_values.value as closed_value,
+        null::numeric as current_value,
+        closed_values.plan_value as closed_plan_value,
+        null::numeric as current_plan_value,
+        closed_values.completion_pct as closed_completion_pct,
+        null::numeric as current_completion_pct
     from closed_values
     inner join closes_in_force
         on closed_values.close_id = closes_in_force.close_id
@@ -55,40 +67,55 @@ closed_value_lines as (
 current_value_lines as (
     -- the current values of the closes' days (a quarter-end is also its month's end: one row per close)
     select
-        current_values.*,
         closes_for_values.close_id,
         closes_for_values.period,
-        closes_for_values.close_version
+        closes_for_values.close_version,
+        current_values.biz_date,
+        current_values.subject_type,
+        current_values.subject_id,
+        current_values.subject_name,
+        current_values.parent_org_id,
+        current_values.caliber,
+        current_values.indicator_code,
+        null::numeric as closed_value,
+        current_values.value as current_value,
+        null::numeric as closed_plan_value,
+        current_values.plan_value as current_plan_value,
+        null::numeric as closed_completion_pct,
+        current_values.completion_pct as current_completion_pct
     from current_values
     inner join closes_for_values
         on current_values.biz_date = closes_for_values.biz_date
 ),
 
+value_lines as (
+    -- both sides as rows, paired by grouping (not a full join): a query of one day (biz_date = D) then
+    -- reads only that day of the indicator facts
+    select * from closed_value_lines
+    union all
+    select * from current_value_lines
+),
+
 value_pairs as (
     select
-        coalesce(closed_value_lines.period, current_value_lines.period) as period,
-        coalesce(closed_value_lines.close_version, current_value_lines.close_version) as close_version,
-        coalesce(closed_value_lines.biz_date, current_value_lines.biz_date) as biz_date,
-        coalesce(closed_value_lines.subject_type, current_value_lines.subject_type) as subject_type,
-        coalesce(closed_value_lines.subject_id, current_value_lines.subject_id) as subject_id,
-        coalesce(closed_value_lines.subject_name, current_value_lines.subject_name) as subject_name,
-        coalesce(closed_value_lines.parent_org_id, current_value_lines.parent_org_id) as parent_org_id,
-        coalesce(closed_value_lines.caliber, current_value_lines.caliber) as caliber,
-        coalesce(closed_value_lines.indicator_code, current_value_lines.indicator_code) as item,
-        closed_value_lines.value as closed_value,
-        current_value_lines.value as current_value,
-        closed_value_lines.plan_value as closed_plan_value,
-        current_value_lines.plan_value as current_plan_value,
-        closed_value_lines.completion_pct as closed_completion_pct,
-        current_value_lines.completion_pct as current_completion_pct
-    from closed_value_lines
-    full outer join current_value_lines
-        on
-            closed_value_lines.close_id = current_value_lines.close_id
-            and closed_value_lines.subject_type = current_value_lines.subject_type
-            and closed_value_lines.subject_id = current_value_lines.subject_id
-            and closed_value_lines.caliber = current_value_lines.caliber
-            and closed_value_lines.indicator_code = current_value_lines.indicator_code
+        close_id,
+        period,
+        close_version,
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
+        indicator_code as item,
+        max(subject_name) as subject_name,
+        max(parent_org_id) as parent_org_id,
+        max(closed_value) as closed_value,
+        max(current_value) as current_value,
+        max(closed_plan_value) as closed_plan_value,
+        max(current_plan_value) as current_plan_value,
+        max(closed_completion_pct) as closed_completion_pct,
+        max(current_completion_pct) as current_completion_pct
+    from value_lines
+    group by close_id, period, close_version, biz_date, subject_type, subject_id, caliber, indicator_code
 ),
 
 value_differences as (
