@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Protocol
 
-from bankperf.manage import plan_rules
+from bankperf.manage import appraisal_rules, plan_rules
 from bankperf.settings import REPO_ROOT
 
 _VIRTUAL = re.compile(r"V\d+")
@@ -172,6 +172,7 @@ RULES: dict[str, Callable[[list[_Row]], list[str]]] = {
                      single_row, known_product_line, first_of_month)
 }
 RULES.update(plan_rules.RULES)  # plans and appraisal scores (issue 6)
+RULES.update(appraisal_rules.RULES)  # 360-degree ratings, grade quotas and decisions, manual indicators (issue 15)
 
 
 def check(rule: str, rows: list[_Row]) -> list[str]:

@@ -23,8 +23,51 @@ plans as (
     select * from {{ ref('stg_control__plans') }}
 ),
 
+manual_values as (
+    select * from {{ ref('stg_control__manual_indicator_values') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+subjects as (
+    select * from {{ ref('dim_indicator_subject') }}
+),
+
+manual_indicator_values as (
+    -- manual indicators (catalogue shape MANUAL): the office's value of the period on every day of it
+    -- the subject is on the books, up to the build's last day (the view is rebuilt by every run)
+    select
+        calendar.biz_date,
+        manual_values.subject_type,
+        manual_values.subject_id,
+        subjects.caliber,
+        manual_values.indicator_code,
+        subjects.subject_name,
+        subjects.subject_kind,
+        subjects.subject_level,
+        subjects.parent_org_id,
+        manual_values.value as indicator_value,
+        manual_values.value as statistic_value,
+        null::date as base_date,
+        null::numeric as base_value
+    from manual_values
+    inner join calendar
+        on
+            manual_values.period_start <= calendar.biz_date
+            and manual_values.period_end >= calendar.biz_date
+            and {{ window_end('manual_values.period_end') }} >= calendar.biz_date
+    inner join subjects
+        on
+            manual_values.subject_type = subjects.subject_type
+            and manual_values.subject_id = subjects.subject_id
+            and calendar.biz_date >= subjects.valid_from
+            and calendar.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
+),
+
 indicator_values as (
-    -- the daily indicators, and the month statements on each month's last built day
+    -- the daily indicators, the month statements on each month's last built day, the manual indicators
     select
         {{ indicator_value_columns | join(',\n        ') }}
     from daily_values
@@ -32,6 +75,10 @@ indicator_values as (
     select
         {{ indicator_value_columns | join(',\n        ') }}
     from monthly_values
+    union all
+    select
+        {{ indicator_value_columns | join(',\n        ') }}
+    from manual_indicator_values
 ),
 
 planned_values as (
