@@ -14,13 +14,14 @@ from orchestration.assets.dbt import dbt_models
 from orchestration.assets.freshness import raw_freshness_checks
 from orchestration.assets.publishing import publication_asset
 from orchestration.assets.raw import raw_assets
+from orchestration.assets.retention import retention_asset
 from orchestration.jobs import nightly_job, raw_freshness_job
 from orchestration.resources import warehouse_resources
 from orchestration.schedules import nightly_schedule, raw_freshness_schedule
 from orchestration.sensors import inbox_ready_sensor
 
 defs = Definitions(
-    assets=[*raw_assets, dbt_models, publication_asset],
+    assets=[*raw_assets, dbt_models, publication_asset, retention_asset],
     # blocking quality gates on the raw feeds (before dbt reads them), and their freshness
     asset_checks=[*raw_checks, raw_freshness_checks],
     jobs=[nightly_job, raw_freshness_job],

@@ -255,6 +255,50 @@ def test_a_night_reads_only_its_own_days_of_the_big_facts(warehouse: tuple[str, 
                 assert "$" not in condition and "SubPlan" not in condition, f"{where}: {condition}"
 
 
+def _raw_scans(plan: dict) -> Iterator[str]:
+    if plan.get("Schema") == "raw" and "Relation Name" in plan:
+        yield plan["Relation Name"]
+    for child in plan.get("Plans", []):
+        yield from _raw_scans(child)
+
+
+def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) -> None:
+    """The staging views read every raw date (no window baked in); the night's models filter where
+    they read them, and PostgreSQL prunes the raw partitions at plan time.
+
+    Compiled for the night 2026-01-04, every model and data test of `tag:daily` is planned: each raw
+    partition it scans must be that night's (REL also the day before's, which the ownership build
+    compares with), never an earlier one.
+    """
+    url, workdir = warehouse
+    day = DAYS[5]
+    target = workdir / "explained_raw"
+    command = [str(DBT), "compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+               "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", "tag:daily",
+               "--exclude", "test_type:unit"]
+    compiled = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                              capture_output=True, text=True, check=False)
+    assert compiled.returncode == 0, compiled.stdout[-4000:]
+    allowed = {f"p{day:%Y%m%d}", f"rel_p{day - dt.timedelta(days=1):%Y%m%d}"}
+    # the views (staging, int_gl_balances_modelled) show every date by design: creating one reads
+    # nothing; what reads them at night is planned here with its filter
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"].values()
+    views = {node["name"] for node in nodes
+             if node["resource_type"] == "model" and node["config"]["materialized"] == "view"}
+    reading_raw = set()
+    with psycopg.connect(url) as conn:
+        for path in sorted((target / "compiled").rglob("*.sql")):
+            if path.stem in views:
+                continue
+            plan = conn.execute("explain (format json, verbose) " + path.read_text()).fetchone()[0][0]["Plan"]
+            for partition in _raw_scans(plan):
+                reading_raw.add(path.stem)
+                assert partition.endswith(f"_p{day:%Y%m%d}") or partition in allowed, f"{path.stem} reads {partition}"
+    # the readers of every feed were planned (the staging tests, the accounts, ownership, profit builds)
+    assert {"int_account_days_accumulated", "int_ownership_restatements", "fct_card_daily",
+            "rpt_data_exceptions", "rpt_gl_reconciliation"} <= reading_raw
+
+
 def test_multi_day_windows_equal_one_day_runs(warehouse: tuple[str, Path]) -> None:
     url, workdir = warehouse
     one_day_runs = {table: _table(url, table) for table in DAILY_TABLES}

@@ -126,6 +126,10 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
     job = defs.resolve_job_def("nightly")
     assert job.partitions_def == daily_partitions
     assert RAW_KEYS | dbt_keys <= set(job.asset_layer.selected_asset_keys)
+    # raw retention is the job's last step, after publication
+    retention = AssetKey(["raw_retention"])
+    assert retention in set(job.asset_layer.selected_asset_keys)
+    assert graph.get(retention).parent_keys == {AssetKey(["publication"])}
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert (schedule.job_name, schedule.cron_schedule, schedule.execution_timezone) == (
         "nightly", "0 6 * * *", "Asia/Shanghai"

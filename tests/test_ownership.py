@@ -57,6 +57,9 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
     ]
     if day == RETRO_DAY:  # the business system records, late, that E2 has owned A7 since 31 January
         relations.append("DEP|A7|0001|E2|100.00|20260131|")
+        # and hands A1 over: E1's relation (since 2025) ends yesterday, E3's starts today
+        relations[0] = "DEP|A1|0001|E1|100.00|20250101|20260203"
+        relations.append("DEP|A1|0001|E3|100.00|20260204|")
     return {
         "ORG": ["0001|总行||1|HO|A|19970101", "0100|一分行|0001|2|BR|A|19980301",
                 "0101|一支行|0100|3|SB|A|19980301", "0102|二支行|0100|3|SB|A|19980301",
@@ -297,3 +300,9 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> Non
         detected = conn.execute("select set_key, status, restated_from, accounts_restated from control.restatement_log "
                                 "where kind = 'core_rel'").fetchall()
     assert detected == [("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
+    # the handover of A1 (E1's relation ended on 3 Feb, E3's from 4 Feb) changes no day before the
+    # window: not a restatement (A1's earlier rows are among others_after, untouched); E3 from 4 Feb
+    assert _owners(url, RETRO_DAY, "A1") == {
+        ("E3", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0101"),
+        ("E1", "ALL"): (Decimal(0), Decimal("0.00"), "ENDED", "0101"),
+    }

@@ -73,3 +73,47 @@ def test_archive_prune_and_reload(fresh_db: str, tmp_path: Path, monkeypatch: py
     assert main(["load", "--inbox", str(inbox), "--date", "20260201"]) == 0
     assert _dep_rows(fresh_db, DAYS[0]) == [("6200010001", Decimal("100.00"))]
     assert DAYS[0] in _partition_dates(fresh_db)
+
+
+def test_nightly_job_retention_step(fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nightly job's last asset, ``raw_retention``, materialized by Dagster for each night in turn.
+
+    Off without ``BANKPERF_RAW_RETENTION_DAYS`` (nothing archived or dropped); with 1 day kept, each
+    night archives its own delivered day and drops the published, archived dates before the last
+    published date minus 1: on 3 Feb that is 1 Feb, once it is archived (its night ran with retention
+    off).
+    """
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.assets.retention import retention_asset
+    from orchestration.resources import InboxResource
+
+    archive = tmp_path / "archive"
+    monkeypatch.setenv("BANKPERF_ARCHIVE", str(archive))
+    monkeypatch.delenv("BANKPERF_RAW_RETENTION_DAYS", raising=False)
+    inbox = tmp_path / "inbox"
+    for offset, day in enumerate(DAYS):
+        write_day(inbox, day, {"DEP": [DEP.format(balance=f"{100 + offset}.00")]})
+    assert main(["load", "--inbox", str(inbox), "--from", "20260201", "--to", "20260203"]) == 0
+    resources = {"inbox": InboxResource(path=str(inbox))}
+    instance = DagsterInstance.ephemeral()
+
+    def night(day: dt.date) -> None:
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            ensure_tables(conn)
+            record(conn, f"run-{day:%d}", [Decision(day, PUBLISHED)])
+        result = materialize([retention_asset], partition_key=day.isoformat(), resources=resources, instance=instance)
+        assert result.success
+
+    night(DAYS[0])
+    assert not archive.exists() and _partition_dates(fresh_db) == set(DAYS)  # off: nothing done
+    monkeypatch.setenv("BANKPERF_RAW_RETENTION_DAYS", "1")
+    night(DAYS[1])
+    assert _partition_dates(fresh_db) == set(DAYS)  # cut-off 1 Feb: nothing before it
+    night(DAYS[2])
+    assert sorted(path.name for path in (archive / "2026").iterdir()) == ["20260202.tar.gz", "20260203.tar.gz"]
+    assert _partition_dates(fresh_db) == set(DAYS)  # 1 Feb was published before retention was on: not archived
+    # archived by hand, 1 Feb goes on the next night's retention (the archive of a night already there is kept)
+    assert main(["raw", "archive", "--inbox", str(inbox), "--from", "20260201", "--to", "20260201"]) == 0
+    night(DAYS[2])
+    assert _partition_dates(fresh_db) == {DAYS[1], DAYS[2]}

@@ -71,39 +71,6 @@
 {%- endmacro %}
 
 
-{% macro assert_window_views_rebuilt() -%}
-    {#- The staging views (and views over them) are created with the window's filter baked in.
-        A daily model built without rebuilding them in the same invocation would read the window
-        of an earlier run. Refuse that: build with `--select tag:daily` or `+<model>`. -#}
-    {%- if execute and selected_resources is defined and selected_resources -%}
-        {%- set pending = [model.unique_id] -%}
-        {%- set seen = [] -%}
-        {%- set stale = [] -%}
-        {%- for _ in range(1000) if pending | length > 0 -%}
-            {%- set node = graph.nodes.get(pending.pop()) -%}
-            {%- for parent_id in (node.depends_on.nodes if node else []) -%}
-                {%- if parent_id.startswith('model.') and parent_id not in seen -%}
-                    {%- do seen.append(parent_id) -%}
-                    {%- do pending.append(parent_id) -%}
-                    {%- set parent = graph.nodes.get(parent_id) -%}
-                    {%- if parent.config.materialized == 'view' and 'daily' in parent.config.tags
-                        and parent_id not in selected_resources -%}
-                        {%- do stale.append(parent.name) -%}
-                    {%- endif -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endfor -%}
-        {%- if stale -%}
-            {{ exceptions.raise_compiler_error(
-                model.name ~ " reads the window-filtered views " ~ (stale | sort | join(', '))
-                ~ ", which are not part of this invocation: they still hold the window of an earlier run."
-                ~ " Build them together: dbt build --select tag:daily (or +" ~ model.name ~ ") --vars ..."
-            ) }}
-        {%- endif -%}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro this_or_empty() -%}
     {#- The model's own table on an incremental run; on a first build or a full refresh an empty
         relation with the model's contract columns, so the SQL reading "the rows of the day

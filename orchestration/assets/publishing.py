@@ -70,6 +70,8 @@ from orchestration.translator import translator
 
 PUBLICATION_KEY = AssetKey(["publication"])
 PUBLICATION_STEP = "publication"
+# raw retention (assets/retention.py) runs after publication: its failure unpublishes nothing
+RETENTION_STEP = "raw_retention"
 DBT_STEP_PREFIX = "dbt_models"
 
 
@@ -225,7 +227,7 @@ def _message(exception: BaseException | None) -> tuple[str, str | None]:
 
 @failure_hook(name="publication_on_failure", required_resource_keys={"publication", "database"})
 def publication_on_failure(context: HookContext) -> None:
-    if context.step_key == PUBLICATION_STEP:  # it recorded its own decision
+    if context.step_key in (PUBLICATION_STEP, RETENTION_STEP):  # publication recorded its own decision
         return
     run = context.instance.get_run_by_id(context.run_id)
     dates = dates_of_run(run.tags if run else {})
@@ -254,6 +256,7 @@ def publication_on_failure(context: HookContext) -> None:
 
 __all__ = [
     "PUBLICATION_KEY",
+    "RETENTION_STEP",
     "publication_asset",
     "publication_on_failure",
     "start_build",

@@ -1,21 +1,27 @@
-{{ config(materialized='view') }}
+{#- Ephemeral: compiled into the model that reads it, with that run's window on each of its inputs
+    (customers and FX are joined with LEFT JOINs, through which PostgreSQL does not carry a date
+    range from the accounts to them). -#}
 
 with
 
 deposit_accounts as (
     select * from {{ ref('stg_core__deposit_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 loan_accounts as (
     select * from {{ ref('stg_core__loan_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 currencies as (
     select * from {{ ref('stg_core__currencies') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 customers as (
     select * from {{ ref('stg_core__customers') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 subject_products as (

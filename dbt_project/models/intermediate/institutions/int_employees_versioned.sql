@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key=['emp_id', 'valid_from'],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_is_latest('last_seen_date') }}",
             "{{ delete_from_window_start('valid_from') }}",
         ],

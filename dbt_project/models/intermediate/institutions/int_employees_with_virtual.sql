@@ -2,10 +2,12 @@ with
 
 employees as (
     select * from {{ ref('stg_core__employees') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 institutions as (
     select * from {{ ref('stg_core__institutions') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 real_employees as (

@@ -4,10 +4,12 @@ with
 
 cards as (
     select * from {{ ref('stg_core__cards') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 deposit_accounts as (
     select * from {{ ref('stg_core__deposit_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 linked_sub_accounts as (

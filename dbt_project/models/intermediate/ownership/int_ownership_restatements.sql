@@ -12,7 +12,12 @@ restatements as (
 ),
 
 relations as (
+    -- the window's snapshots and the one of the day before: the build compares the REL it applied
+    -- last time with the one it applies now
     select * from {{ ref('stg_core__ownership_relations') }}
+    where
+        {{ window_filter('biz_date') }}
+        or biz_date = {{ window_start('null::date') }} - 1
 ),
 
 overrides as (
@@ -145,31 +150,52 @@ relation_changes as (
         emp_id,
         share_pct,
         start_date,
-        end_date
+        end_date,
+        bool_and(is_previous) as is_previous
     from relation_versions
     group by acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
     having count(distinct is_previous) = 1
+),
+
+relation_change_dates as (
+    -- the first day a changed relation changes ownership: REL is applied day by day as (owner,
+    -- share, start) in force, so a relation that only gained or lost an end date (a handover: the
+    -- old owner's relation ends yesterday, the new one starts today) changes nothing before the
+    -- earlier of its two ends; any other change counts from the relation's start
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        start_date,
+        case
+            when count(*) filter (where is_previous) = 1 and count(*) filter (where not is_previous) = 1
+                then least(max(end_date) filter (where is_previous), max(end_date) filter (where not is_previous)) + 1
+            else start_date
+        end as effective_date
+    from relation_changes
+    group by acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date
 ),
 
 relation_accounts as (
     select
         null::bigint as restatement_id,
         'core_rel' as kind,
-        'REL changed a relation dated ' || min(relation_changes.start_date)::text || ' (before this window)' as reason,
-        min(relation_changes.start_date) as from_date,
-        relation_changes.acct_type,
-        relation_changes.acct_no,
-        relation_changes.sub_acct_no
-    from relation_changes
+        'REL changed a relation dated ' || min(relation_change_dates.start_date)::text
+        || ' in force from ' || min(relation_change_dates.effective_date)::text || ' (before this window)' as reason,
+        min(relation_change_dates.effective_date) as from_date,
+        relation_change_dates.acct_type,
+        relation_change_dates.acct_no,
+        relation_change_dates.sub_acct_no
+    from relation_change_dates
     cross join limits
     where
-        relation_changes.start_date < limits.window_first_date
+        relation_change_dates.effective_date < limits.window_first_date
         -- nothing to compare with on the warehouse's first day
         and exists (
             select 1 from relation_versions
             where relation_versions.is_previous
         )
-    group by relation_changes.acct_type, relation_changes.acct_no, relation_changes.sub_acct_no
+    group by relation_change_dates.acct_type, relation_change_dates.acct_no, relation_change_dates.sub_acct_no
 ),
 
 requested as (

@@ -4,10 +4,12 @@ with
 
 fee_transactions as (
     select * from {{ ref('stg_core__fee_transactions') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 currencies as (
     select * from {{ ref('stg_core__currencies') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 final as (

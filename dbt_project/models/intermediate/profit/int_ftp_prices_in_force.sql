@@ -4,6 +4,7 @@ with
 
 ftp_prices as (
     select * from {{ ref('stg_core__ftp_prices') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 final as (

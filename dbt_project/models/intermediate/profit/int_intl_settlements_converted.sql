@@ -4,10 +4,12 @@ with
 
 settlements as (
     select * from {{ ref('stg_core__intl_settlements') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 currencies as (
     select * from {{ ref('stg_core__currencies') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 final as (

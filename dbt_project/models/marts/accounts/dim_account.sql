@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['acct_type', 'acct_no', 'sub_acct_no'],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 

@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='cust_id',
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 
@@ -11,6 +10,7 @@ with
 
 customer_snapshots as (
     select * from {{ ref('stg_core__customers') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 {{ latest_states(

@@ -8,7 +8,6 @@
             {'columns': ['indicator_code', 'subject_type', 'subject_id']},
         ],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_from_first_rebuilt_day() }}",

@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key=['org_id', 'valid_from'],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_is_latest('last_seen_date') }}",
             "{{ delete_from_window_start('valid_from') }}",
         ],
@@ -15,6 +14,7 @@ with
 
 institution_snapshots as (
     select * from {{ ref('stg_core__institutions') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 {{ scd2_versions(

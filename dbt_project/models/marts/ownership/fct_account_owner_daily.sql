@@ -7,7 +7,6 @@
             {'columns': ['acct_no', 'sub_acct_no']},
         ],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",

@@ -4,7 +4,6 @@
         incremental_strategy='append',
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_is_latest('biz_date') }}",
             "{{ delete_from_window_start('biz_date') }}",
         ],

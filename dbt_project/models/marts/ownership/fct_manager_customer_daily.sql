@@ -7,7 +7,6 @@
             {'columns': ['emp_id', 'biz_date']},
         ],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ delete_from_first_rebuilt_day() }}",
         ],
         post_hook=["analyze {{ this }}"],

@@ -4,7 +4,6 @@
         incremental_strategy='append',
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
         ],
     )

@@ -5,7 +5,6 @@
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 

@@ -5,7 +5,6 @@
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 
@@ -13,6 +12,7 @@ with
 
 cards as (
     select * from {{ ref('stg_core__cards') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 final as (

@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='month_start',
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 

@@ -5,7 +5,6 @@
         tags=['daily'],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ delete_data_exceptions(ref('int_ownership_restatements')) }}",
         ],
     )
@@ -25,26 +24,32 @@ relations as (
 
 ftp_prices as (
     select * from {{ ref('stg_core__ftp_prices') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 deposits as (
     select * from {{ ref('stg_core__deposit_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 loans as (
     select * from {{ ref('stg_core__loan_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 cards as (
     select * from {{ ref('stg_core__cards') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 employees as (
     select * from {{ ref('stg_core__employees') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 customers as (
     select * from {{ ref('stg_core__customers') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 fee_allocations as (

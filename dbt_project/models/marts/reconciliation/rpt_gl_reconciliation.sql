@@ -5,7 +5,6 @@
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 
@@ -18,6 +17,7 @@ account_days as (
 
 gl_balances as (
     select * from {{ ref('int_gl_balances_modelled') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 detail_balances as (

@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key='currency',
         tags=['daily'],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
     )
 }}
 
@@ -12,6 +11,7 @@ with
 
 currency_snapshots as (
     select * from {{ ref('stg_core__currencies') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 currency_rates as (

@@ -10,7 +10,6 @@
             {'columns': ['cust_id']},
         ],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
         ],

@@ -2,7 +2,6 @@ with
 
 source as (
     select * from {{ source('core', 'dep') }}
-    where {{ window_filter('biz_date') }}
 ),
 
 final as (

@@ -2,7 +2,6 @@ with
 
 source as (
     select * from {{ source('core', 'org') }}
-    where {{ window_filter('biz_date') }}
 ),
 
 final as (

@@ -2,11 +2,6 @@ with
 
 source as (
     select * from {{ source('core', 'rel') }}
-    -- the window's snapshots and the one of the day before: the ownership build compares the
-    -- REL it applied last time with the one it applies now, to restate relations dated back
-    where
-        {{ window_filter('biz_date') }}
-        or biz_date = {{ window_start('null::date') }} - 1
 ),
 
 final as (
