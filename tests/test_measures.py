@@ -12,6 +12,7 @@ under the head office. Account managers E1 (0101), E2 (0102), E3 (0103). Days 1,
 - LA1 credit loan of P1 at 0101, 3,000.00 on 1 Jan, repaid and closed on 2 Jan, REL E1
 - 2 Jan: fee F1 of E1 at 0101, fee F2 on DB1 without an employee (DB1's owner E2), settlement I1 of E3
 - key customers (imported before the build): P1 KEY from 2 Jan; C1 STRATEGIC from 1 Jan
+- DC1 was referred to 0103 by sub-branch 0101, which keeps 30 % (a referral agreement from 1 Jan)
 - 3 Jan: E3 moves to 0101 carrying all (transfer_decision ALL); the move pays 1.5 % to 0103; an override
   gives DA1's stock (fixed base 600) to sub-branch 0102 itself (its public owner V0102), the increment to E1
 
@@ -97,6 +98,10 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         assert result.ok, result.errors()
     _import(workdir, "key.csv", "key_customer", "cust_id,effective_date,end_date,key_class,note,action\n"
             "P1,2026-01-02,,KEY,payroll partner,\nC1,2026-01-01,,STRATEGIC,group account,\n")
+    # DC1, booked at the corporate department, was referred to it by sub-branch 0101, which keeps 30 %
+    _import(workdir, "referral.csv", "referral", "acct_type,acct_no,sub_acct_no,effective_date,end_date,"
+            "referring_org_id,department_org_id,referrer_share_pct,note,action\n"
+            "DEP,DC1,0001,2026-01-01,,0101,0103,30,group referral,\n")
     # E3 moves from corporate department 0103 to sub-branch 0101 on 3 Jan and carries everything; 0101 pays
     # 0103 1.5 % of the no-loan customers' deposits carried
     _import(workdir, "move.csv", "transfer_decision", "emp_id,transfer_date,carry_mode,acct_type,acct_no,sub_acct_no,"
@@ -231,3 +236,28 @@ def test_a_split_gives_a_portion_to_an_institution(bank: tuple[str, Path], tmp_p
     message = str(caught.value)
     assert "row 2: V0101 is an institution's public owner (virtual manager): it may take a share" in message
     assert "row 3, column emp_id: virtual manager 'V0999': institution '0999' is not in the ORG feed" in message
+
+
+def test_referred_business_and_business_outside_the_territory(bank: tuple[str, Path]) -> None:
+    url, _ = bank
+    # DC1 10,000 (year average on 2 Jan: (10,000 + 10,000) / 2 = 10,000): 30 % to 0101, 70 % to 0103
+    assert _rows_of(url, "select booking_org_id, referring_org_id, department_org_id, balance_cny, "
+                         "referrer_balance_cny, department_balance_cny, referrer_avg_balance_cny_y "
+                         "from marts.rpt_referred_business where biz_date = %s", (D2,)) == [
+        ("0103", "0101", "0103", Decimal("10000.00"), Decimal("3000.00"), Decimal("7000.00"), Decimal("3000.000000"))]
+
+    def listed(subject: str, caliber: str = "ASSESSMENT", day: dt.date = D2) -> tuple:
+        return tuple(_rows_of(url, "select out_of_territory_deposit_balance_cny, out_of_territory_loan_balance_cny, "
+                                   "referred_deposit_balance_cny from marts.mart_subject_measures_daily where "
+                                   "biz_date = %s and subject_id = %s and caliber = %s", (day, subject, caliber))[0])
+
+    # E2 (at 0102) owns DA2 40 % = 2,000, DB1 2,000 and LB1 50,000, all booked at 0101: outside his territory,
+    # and outside 0102's; inside the branch 0100's
+    assert listed("E2") == listed("0102") == (Decimal("4000.00"), Decimal("50000.00"), Decimal("0.00"))
+    assert listed("0100") == (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    assert listed("E1") == (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    # the referred DC1 is E3's and the department's, kept apart; the accounting caliber has no territory
+    assert listed("E3") == listed("0103") == (Decimal("0.00"), Decimal("0.00"), Decimal("10000.00"))
+    assert listed("0001", "ACCOUNTING") == (Decimal("0.00"), Decimal("0.00"), Decimal("10000.00"))
+    # 3 Jan: E3 now at 0101 carries DC1, booked at 0103: outside his territory
+    assert listed("E3", day=D3) == (Decimal("10000.00"), Decimal("0.00"), Decimal("10000.00"))

@@ -15,14 +15,15 @@
     )
 }}
 
-{%- set measures = [
+{%- set balances = [
     'card_deposit_balance_cny', 'pledged_deposit_balance_cny', 'mortgaged_deposit_balance_cny',
     'key_customer_deposit_balance_cny', 'key_customer_loan_balance_cny',
     'no_credit_deposit_balance_cny_m', 'no_credit_deposit_balance_cny_y',
-    'customer_count', 'deposit_account_count', 'loan_account_count', 'transaction_count',
+    'out_of_territory_deposit_balance_cny', 'out_of_territory_loan_balance_cny',
+    'referred_deposit_balance_cny', 'referred_loan_balance_cny',
 ] %}
-{%- set balances = measures[:7] %}
-{%- set counts = measures[7:] %}
+{%- set counts = ['customer_count', 'deposit_account_count', 'loan_account_count', 'transaction_count'] %}
+{%- set measures = balances + counts %}
 with
 
 owner_rows as (
@@ -42,6 +43,10 @@ classifications as (
 
 key_customers as (
     select * from {{ ref('dim_key_customers') }}
+),
+
+referrals as (
+    select * from {{ ref('dim_referrals') }}
 ),
 
 credit_months as (
@@ -92,6 +97,7 @@ account_facts as (
         coalesce(account_classes.is_pledged_deposit, false) as is_pledged_deposit,
         coalesce(account_classes.is_mortgaged_deposit, false) as is_mortgaged_deposit,
         key_customers.cust_id is not null as is_key_customer,
+        referrals.acct_no is not null as is_referred,
         not exists (
             select 1
             from credit_months
@@ -120,6 +126,13 @@ account_facts as (
             account_days.cust_id = key_customers.cust_id
             and account_days.biz_date >= key_customers.valid_from
             and account_days.biz_date <= coalesce(key_customers.valid_to, 'infinity'::date)
+    left join referrals
+        on
+            account_days.acct_type = referrals.acct_type
+            and account_days.acct_no = referrals.acct_no
+            and account_days.sub_acct_no = referrals.sub_acct_no
+            and account_days.biz_date >= referrals.valid_from
+            and account_days.biz_date <= coalesce(referrals.valid_to, 'infinity'::date)
 ),
 
 owned_facts as (
@@ -132,12 +145,14 @@ owned_facts as (
         account_facts.acct_type,
         account_facts.acct_no,
         account_facts.sub_acct_no,
+        account_facts.org_id as booking_org_id,
         account_facts.cust_id,
         account_facts.is_open,
         account_facts.is_card_deposit,
         account_facts.is_pledged_deposit,
         account_facts.is_mortgaged_deposit,
         account_facts.is_key_customer,
+        account_facts.is_referred,
         account_facts.is_no_credit_m,
         account_facts.is_no_credit_y
     from owner_rows
@@ -152,19 +167,39 @@ owned_facts as (
 
 subject_facts as (
     -- the same account-day once for each subject it counts to: the owner, the owner's institution and
-    -- those above it (assessment), the opening institution and those above it (accounting)
+    -- those above it (assessment), the opening institution and those above it (accounting); outside the
+    -- subject's territory (辖外) when booked at an institution outside it (for a manager: neither his
+    -- institution nor one above it)
     select
         'EMP' as subject_type,
         owned_facts.emp_id as subject_id,
         'ASSESSMENT' as caliber,
-        owned_facts.*
+        owned_facts.*,
+        not exists (
+            select 1
+            from ancestors as own_line
+            where
+                own_line.org_id = owned_facts.owner_org_id
+                and own_line.ancestor_org_id = owned_facts.booking_org_id
+                and owned_facts.biz_date >= own_line.valid_from
+                and owned_facts.biz_date <= coalesce(own_line.valid_to, 'infinity'::date)
+        ) as is_out_of_territory
     from owned_facts
     union all
     select
         'ORG' as subject_type,
         ancestors.ancestor_org_id as subject_id,
         'ASSESSMENT' as caliber,
-        owned_facts.*
+        owned_facts.*,
+        not exists (
+            select 1
+            from ancestors as booking_line
+            where
+                booking_line.org_id = owned_facts.booking_org_id
+                and booking_line.ancestor_org_id = ancestors.ancestor_org_id
+                and owned_facts.biz_date >= booking_line.valid_from
+                and owned_facts.biz_date <= coalesce(booking_line.valid_to, 'infinity'::date)
+        ) as is_out_of_territory
     from owned_facts
     inner join ancestors
         on
@@ -183,14 +218,17 @@ subject_facts as (
         account_facts.acct_type,
         account_facts.acct_no,
         account_facts.sub_acct_no,
+        account_facts.org_id as booking_org_id,
         account_facts.cust_id,
         account_facts.is_open,
         account_facts.is_card_deposit,
         account_facts.is_pledged_deposit,
         account_facts.is_mortgaged_deposit,
         account_facts.is_key_customer,
+        account_facts.is_referred,
         account_facts.is_no_credit_m,
-        account_facts.is_no_credit_y
+        account_facts.is_no_credit_y,
+        false as is_out_of_territory
     from account_facts
     inner join ancestors
         on
@@ -212,6 +250,12 @@ account_measures as (
         sum(amount_cny) filter (where acct_type = 'LOAN' and is_key_customer) as key_customer_loan_balance_cny,
         sum(amount_cny) filter (where acct_type = 'DEP' and is_no_credit_m) as no_credit_deposit_balance_cny_m,
         sum(amount_cny) filter (where acct_type = 'DEP' and is_no_credit_y) as no_credit_deposit_balance_cny_y,
+        sum(amount_cny) filter (
+            where acct_type = 'DEP' and is_out_of_territory
+        ) as out_of_territory_deposit_balance_cny,
+        sum(amount_cny) filter (where acct_type = 'LOAN' and is_out_of_territory) as out_of_territory_loan_balance_cny,
+        sum(amount_cny) filter (where acct_type = 'DEP' and is_referred) as referred_deposit_balance_cny,
+        sum(amount_cny) filter (where acct_type = 'LOAN' and is_referred) as referred_loan_balance_cny,
         -- counts: each open account and customer once per subject, whatever its share (shown, not paid)
         count(distinct cust_id) filter (where is_open) as customer_count,
         count(distinct acct_no || '|' || sub_acct_no) filter (
