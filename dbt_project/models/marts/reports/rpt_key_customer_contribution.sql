@@ -1,4 +1,6 @@
-{{ config(materialized='view') }}
+{#- tagged daily: dim_key_customers (marts/accounts, daily) is rebuilt by a night's build, and rebuilding a
+    view drops the views over it -#}
+{{ config(materialized='view', tags=['daily']) }}
 
 with
 
