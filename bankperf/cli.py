@@ -47,7 +47,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "env":
         from bankperf.dbt_env import dbt_environment
 
-        for name, value in dbt_environment().items():
+        for name, value in {**settings.db_settings().env(), **dbt_environment()}.items():
             print(f"export {name}={shlex.quote(value)}")
     return 0
 

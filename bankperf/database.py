@@ -347,21 +347,26 @@ def status() -> tuple[bool, str]:
         return False, f"down: {db.redacted_url} does not answer ({str(exc).strip().splitlines()[0]})"
 
 
-def ensure_schemas() -> None:
-    """Create the project's fixed schemas and audit tables (idempotent)."""
+def ensure_schemas(url: str | None = None) -> None:
+    """Create the project's schemas, raw, audit and control tables, the roles and grants, and hand
+    every object to its owning role (idempotent; as the configured login, never a service login).
+    ``url``: another database of the configured server (default: the configured one)."""
     from bankperf import publication  # the publication log and the published schema
     from bankperf.access import setup as access  # roles, identities, scope functions, grants
     from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
+    from loaders.load import ensure_raw_tables
 
-    with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
-        for schema in ("raw", "audit", "control"):
+    with psycopg.connect(url or settings.db_settings().url, autocommit=True) as conn:
+        for schema in access.OWNED_SCHEMAS:
             conn.execute(f"create schema if not exists {schema}")
         audit.ensure_tables(conn)
+        ensure_raw_tables(conn)
         store.ensure_tables(conn)
         publication.ensure_tables(conn)
         access.ensure(conn)
         requests.ensure_tables(conn)  # after the roles exist: each gets its part of the request tables
+        access.apply_ownership(conn)  # (the request tables too)
 
 
 def grant(dry_run: bool = False) -> list[str]:

@@ -116,7 +116,14 @@ DDL = [
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
-    """Create the log, its views and the ``published`` schema (idempotent; serialized by the lock)."""
+    """Create the log, its views and the ``published`` schema (idempotent; serialized by the lock).
+    A service login (the orchestrator writes the log, owns none of it) only checks they are there:
+    ``bankperf db start``/``grant`` create them."""
+    from bankperf.service_logins import set_up_for_service
+
+    if set_up_for_service(conn, ["audit.publication_log", "audit.current_publication", "audit.published_through",
+                        f"{SCHEMA}.{STATUS_VIEW}"]):
+        return
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         for statement in DDL:

@@ -10,6 +10,11 @@ can point the project at another database without touching code.
 - ``BANKPERF_HOME``: where the project keeps its own cluster, logs and Dagster home
   (default: ``var/`` in the repository).
 - ``BANKPERF_DB_PORT``: the port of the project's own cluster (default 55432).
+- ``BANKPERF_<SERVICE>_USER`` / ``BANKPERF_<SERVICE>_PASSWORD`` (SERVICE: ``LOADER``,
+  ``TRANSFORM``, ``ORCHESTRATOR``): the login each part of the nightly job connects as
+  (:func:`service_settings`; default user ``bankperf_<service>``, password generated into
+  ``var/db/<service>_password`` on the project's cluster). Host, port and database are the
+  configured ones.
 """
 
 from __future__ import annotations
@@ -34,6 +39,43 @@ def _local_password() -> str:
     """The password generated for the project's own cluster on its first start."""
     path = home() / "db" / "password"
     return path.read_text().strip() if path.exists() else ""
+
+
+# The service logins of the nightly job (issue 13): who loads, who transforms, who orchestrates.
+SERVICES = {"loader": "bankperf_loader", "transform": "bankperf_transform", "orchestrator": "bankperf_orchestrator"}
+
+
+def service_password_file(service: str) -> Path:
+    """Where the project's cluster keeps a service login's generated password (mode 600)."""
+    return home() / "db" / f"{service}_password"
+
+
+def is_project_cluster(db: DbSettings) -> bool:
+    """Whether ``db`` is on the project's own cluster (its generated service passwords apply there)."""
+    own_port = int(os.environ.get("BANKPERF_DB_PORT", DEFAULT_PORT))
+    local = db.host in ("127.0.0.1", "localhost", "::1")
+    return local and db.port == own_port and (home() / "db" / "pgdata" / "PG_VERSION").exists()
+
+
+def service_settings(service: str) -> DbSettings:
+    """How one part of the nightly job connects: the configured host, port and database as its own
+    least-privilege login (``loader``, ``transform`` or ``orchestrator``).
+
+    The password is ``BANKPERF_<SERVICE>_PASSWORD``, else (on the project's cluster) the one
+    ``bankperf db start`` generated. Without either (a configured database whose service logins
+    were not given passwords) the service uses the configured login, as before issue 13:
+    ``bankperf db grant`` with the passwords in the environment switches it over."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    db = db_settings()
+    user = os.environ.get(f"BANKPERF_{service.upper()}_USER", SERVICES[service])
+    password = os.environ.get(f"BANKPERF_{service.upper()}_PASSWORD", "")
+    path = service_password_file(service)
+    if not password and is_project_cluster(db) and path.exists():
+        password = path.read_text().strip()
+    if not password:
+        return db
+    return DbSettings(db.host, db.port, user, password, db.database, db.external)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,9 @@ def scratch_database(name: str = BENCH_DATABASE) -> DbSettings:
     with psycopg.connect(admin.url, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return DbSettings(server.host, server.port, server.user, server.password, name, True)
+    target = DbSettings(server.host, server.port, server.user, server.password, name, True)
+    database.ensure_schemas(target.url)  # as `bankperf db grant` would: the run's service logins find it set up
+    return target
 
 
 def run_night(target: DbSettings, inbox: Path, first: dt.date, last: dt.date, label: str, log: Path) -> Night:

@@ -72,7 +72,16 @@ DDL = [
 ]
 
 
+RELATIONS = ("audit.load_log", "audit.rejected_rows", "audit.current_loads")
+
+
 def ensure_tables(conn: psycopg.Connection) -> None:
+    """Create the load audit (idempotent). A service login only checks it is there:
+    ``bankperf db start``/``grant`` create it, as the bootstrap login."""
+    from bankperf.service_logins import set_up_for_service
+
+    if set_up_for_service(conn, RELATIONS):
+        return
     for statement in DDL:
         conn.execute(statement)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from bankperf.settings import db_settings
+from bankperf.settings import service_settings
 from loaders import audit, ddl
 from loaders.contract import Feed, feeds
 from loaders.delivery import ControlFile, DeliveryError, data_file, day_dir, read_control, ready_feeds
@@ -61,6 +61,12 @@ class DateResult:
 
 
 def ensure_raw_tables(conn: psycopg.Connection) -> None:
+    """The raw parent tables and the load audit (idempotent). The loader's login only checks they are
+    there: ``bankperf db start``/``grant`` create them."""
+    from bankperf.service_logins import set_up_for_service
+
+    if set_up_for_service(conn, [*audit.RELATIONS, *(f"raw.{feed.table}" for feed in feeds().values())]):
+        return
     conn.execute("create schema if not exists raw")
     conn.execute("create schema if not exists audit")
     audit.ensure_tables(conn)
@@ -150,8 +156,8 @@ def _copy_file(conn: psycopg.Connection, feed: Feed, load_id: int, path: Path, c
 
 
 def load_date(inbox: Path, biz_date: dt.date, only: Iterable[str] | None = None, quiet: bool = False) -> DateResult:
-    """Load every feed of one business date; a day without READY is refused whole."""
-    conn_url = db_settings().url
+    """Load every feed of one business date (as the loader's login); a day without READY is refused whole."""
+    conn_url = service_settings("loader").url
     with psycopg.connect(conn_url, autocommit=True) as conn:
         ensure_raw_tables(conn)
     result = DateResult(biz_date)

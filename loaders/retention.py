@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from bankperf.settings import db_settings, home
+from bankperf.settings import home, service_settings
 from loaders.contract import feeds
 from loaders.delivery import DeliveryError, day_dir
 
@@ -119,7 +119,7 @@ def drop_old_partitions(keep_days: int, archive: Path | None = None) -> list[dt.
     Returns the dates dropped. A date that is not archived keeps its partitions (and is not
     counted); so does every date after the cut-off.
     """
-    with psycopg.connect(db_settings().url, autocommit=True) as conn:
+    with psycopg.connect(service_settings("loader").url, autocommit=True) as conn:  # raw is the loader's
         published = conn.execute("select published_through from audit.published_through").fetchone()
         if published is None or published[0] is None:
             return []

@@ -136,7 +136,7 @@ def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO | None = None, e
         if not inbox.is_dir():
             raise RunRefused(f"{inbox}: the inbox folder does not exist (give --inbox the folder holding YYYYMMDD/).")
         from bankperf.dbt_env import apply_dbt_environment
-        from bankperf.settings import db_settings
+        from bankperf.settings import SERVICES, db_settings, service_settings
         from orchestration.instance import prepare_instance, storage_kind
         from orchestration.project import parse_manifest
 
@@ -144,9 +144,10 @@ def run(inbox: Path, first: dt.date, last: dt.date, out: TextIO | None = None, e
         window = {"min_date": first_key, "max_date": last_key}  # as orchestration.assets.dbt passes them
         apply_dbt_environment()
         home = prepare_instance()
+        logins = ", ".join(f"{name} as {service_settings(name).user}" for name in SERVICES)
         print(
             f"bankperf run: {first_key} .. {last_key} from {inbox} into {db_settings().redacted_url} "
-            f"(Dagster home {home}, {storage_kind()} storage)",
+            f"({logins}; Dagster home {home}, {storage_kind()} storage)",
             file=out,
             flush=True,
         )

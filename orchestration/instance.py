@@ -12,9 +12,10 @@ by hand before ``dagster dev`` — so it always says:
 
   - ``sqlite`` (default): SQLite files inside ``DAGSTER_HOME``;
   - ``postgres``: the warehouse's own database (dagster-postgres), in a schema ``dagster`` so
-    Dagster's tables stay apart from the data. Connection settings are referenced as
-    ``{env: PGHOST}`` etc., never written down: the process needs ``PG*`` set (``bankperf run``
-    sets them from ``BANKPERF_DB_URL``/``PG*``; by hand ``eval "$(bankperf db env)"``).
+    Dagster's tables stay apart from the data, owned by the orchestration's login
+    (``bankperf_orchestrator``, which Dagster connects as). Connection settings are referenced as
+    ``{env: BANKPERF_DAGSTER_PGHOST}`` etc., never written down: :func:`prepare_instance` sets them
+    in the process from :func:`bankperf.settings.service_settings`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 import yaml
 
 from bankperf import settings
@@ -55,11 +57,11 @@ def instance_config(kind: str) -> dict:
         config["storage"] = {
             "postgres": {
                 "postgres_db": {
-                    "hostname": {"env": "PGHOST"},
-                    "port": {"env": "PGPORT"},
-                    "username": {"env": "PGUSER"},
-                    "password": {"env": "PGPASSWORD"},
-                    "db_name": {"env": "PGDATABASE"},
+                    "hostname": {"env": "BANKPERF_DAGSTER_PGHOST"},
+                    "port": {"env": "BANKPERF_DAGSTER_PGPORT"},
+                    "username": {"env": "BANKPERF_DAGSTER_PGUSER"},
+                    "password": {"env": "BANKPERF_DAGSTER_PGPASSWORD"},
+                    "db_name": {"env": "BANKPERF_DAGSTER_PGDATABASE"},
                     "params": {"options": f"-c search_path={DAGSTER_SCHEMA}"},
                 }
             }
@@ -85,6 +87,12 @@ def prepare_instance() -> Path:
     if not target.exists() or target.read_text() != text:
         target.write_text(text)
     if kind == "postgres":
-        with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
-            conn.execute(f"create schema if not exists {DAGSTER_SCHEMA}")
+        orchestrator = settings.service_settings("orchestrator")
+        for name, value in orchestrator.env().items():
+            os.environ[f"BANKPERF_DAGSTER_{name}"] = value
+        with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:  # the configured login sets up
+            owner = psycopg.sql.Identifier(orchestrator.user)
+            schema = psycopg.sql.Identifier(DAGSTER_SCHEMA)
+            conn.execute(psycopg.sql.SQL("create schema if not exists {} authorization {}").format(schema, owner))
+            conn.execute(psycopg.sql.SQL("alter schema {} owner to {}").format(schema, owner))
     return home

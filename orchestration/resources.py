@@ -8,9 +8,9 @@ one code location serves any machine, database and inbox:
 - ``BANKPERF_INBOX``: the folder holding ``<YYYYMMDD>/`` deliveries (default ``var/inbox`` in
   the repository). The launchpad, or ``bankperf run --inbox``, can set ``path`` for one run.
 - The database: ``BANKPERF_DB_URL`` or ``PG*`` (see :mod:`bankperf.settings`). Orchestration code
-  connects through :class:`DatabaseResource`; the loaders and the reports read the same settings
-  themselves, and the dbt resource exports them as ``PG*`` for the dbt process
-  (:func:`bankperf.dbt_env.apply_dbt_environment`).
+  connects through :class:`DatabaseResource`, as the service login of its part; the loaders and the
+  reports read the same settings themselves, and the dbt resource exports the transformation's
+  login as ``PG*`` for the dbt process (:func:`bankperf.dbt_env.apply_dbt_environment`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from bankperf.dbt_env import apply_dbt_environment
-from bankperf.settings import REPO_ROOT, db_settings
+from bankperf.settings import REPO_ROOT, service_settings
 from orchestration.project import dbt_executable, dbt_project
 
 INBOX_VARIABLE = "BANKPERF_INBOX"
@@ -61,15 +61,20 @@ class DatabaseResource(ConfigurableResource):
     """The warehouse's PostgreSQL, as :mod:`bankperf.settings` resolves it when a run starts
     (``BANKPERF_DB_URL``, ``PG*``, else the project's own cluster). Not configurable here on
     purpose: the loaders, dbt and the reports read the same settings, so one database is used
-    throughout a run, and no password ever shows in the launchpad."""
+    throughout a run, and no password ever shows in the launchpad.
 
-    def url(self) -> str:
-        """The connection URL (with its password: for libraries, never for logs)."""
-        return db_settings().url
+    Each part of the run connects as its own least-privilege login
+    (:func:`bankperf.settings.service_settings`): ``loader`` for the raw assets, ``transform`` for
+    dbt and the published views, ``orchestrator`` (the default) for the gates, checks, the
+    publication log and the reports."""
 
-    def connect(self, **options) -> psycopg.Connection:
+    def url(self, service: str = "orchestrator") -> str:
+        """The connection URL of a service login (with its password: for libraries, never for logs)."""
+        return service_settings(service).url
+
+    def connect(self, service: str = "orchestrator", **options) -> psycopg.Connection:
         """A new autocommit connection (use it in a ``with`` block); ``options`` go to psycopg."""
-        return psycopg.connect(self.url(), autocommit=True, **options)
+        return psycopg.connect(self.url(service), autocommit=True, **options)
 
 
 class QualityResource(ConfigurableResource):

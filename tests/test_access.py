@@ -30,7 +30,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from bankperf import database, publication
+from bankperf import database, publication, settings
 from bankperf.access import demo, permission_table, setup, users
 from bankperf.access.permissions import USER_ROLES, permission_markdown
 from bankperf.dbt_env import PROJECT_DIR, dbt_environment
@@ -93,10 +93,14 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         "manager": ("manager", "E1", None), "moved": ("manager", "E4", None),
         "analyst": ("analyst", None, None), "auditor": ("auditor", None, None),
     }
-    with psycopg.connect(fresh_db, autocommit=True) as conn:
+    # as the nightly job does it: the loader loaded (load_date), dbt built as the transformation's login,
+    # the orchestration records the publication and the transformation (re)makes the published views
+    with psycopg.connect(settings.service_settings("orchestrator").url, autocommit=True) as conn:
         decisions = [publication.Decision(day, publication.PUBLISHED) for day in (D1, D2, D3)]
         publication.record(conn, "test-access", decisions)
+    with psycopg.connect(settings.service_settings("transform").url, autocommit=True) as conn:
         publication.refresh_views(conn, publication.marts_of(workdir / "target" / "manifest.json"))
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
         for key, (role, emp, org) in logins.items():
             users.add(conn, users.User(prefix + key, role, emp, org, key), PASSWORD, by="test")
     world = {"db": fresh_db, "login": {key: prefix + key for key in logins}, "workdir": workdir}
@@ -426,24 +430,148 @@ def test_the_office_imports_management_inputs_under_its_own_login(bank: dict) ->
         commands.import_file("ownership_override", path, by="me", reason="mine now", conn=conn)
 
 
-@pytest.mark.parametrize(("role", "allowed", "refused"), [
-    ("bankperf_loader", ["select count(*) from raw.dep", "select count(*) from audit.load_log",
-                         "create table raw.loader_probe (x int)"],
+def _service(bank: dict, service: str) -> psycopg.Connection:
+    """A real connection as a service login of the nightly job, with the password it was given."""
+    login = settings.service_settings(service)
+    assert login.user == setup.SERVICE_LOGINS[service], "the service login has no password: it fell back"
+    info = psycopg.conninfo.conninfo_to_dict(bank["db"])
+    info.update(user=login.user, password=login.password)
+    return psycopg.connect(psycopg.conninfo.make_conninfo(**info))
+
+
+@pytest.mark.parametrize(("service", "allowed", "refused"), [
+    ("loader",
+     ["select count(*) from raw.dep", "select count(*) from audit.load_log", "create table raw.loader_probe (x int)",
+      "update audit.load_log set error = error", "delete from audit.rejected_rows where false"],
      ["select count(*) from marts.fct_account_daily", "select count(*) from control.app_user",
-      "select count(*) from published.mart_indicator_value", "create table marts.loader_probe (x int)"]),
-    ("bankperf_transform", ["select count(*) from raw.dep", "select count(*) from control.ownership_overrides",
-                            "create table marts.transform_probe (x int)"],
-     ["insert into raw.dep (biz_date) values ('2026-03-02')", "select count(*) from control.app_user",
-      "insert into control.import_batches (kind) values ('x')"]),
+      "select count(*) from published.mart_indicator_value", "create table marts.loader_probe (x int)",
+      "create table staging.loader_probe (x int)", "update audit.publication_log set reason = reason",
+      "insert into control.import_batches (kind) values ('x')", "drop table marts.dim_institution",
+      "create schema loader_probe"]),
+    ("transform",
+     ["select count(*) from raw.dep", "select count(*) from control.ownership_overrides",
+      "create table marts.transform_probe (x int)", "create view published.transform_probe as select 1 as x",
+      "select count(*) from published.mart_indicator_value"],
+     ["insert into raw.dep (biz_date) values ('2026-03-02')", "create table raw.transform_probe (x int)",
+      "select count(*) from control.app_user", "insert into control.import_batches (kind) values ('x')",
+      "insert into audit.load_log (feed) values ('x')", "update audit.load_log set error = error",
+      "update audit.publication_log set reason = reason", "delete from audit.rejected_rows",
+      "drop table raw.dep", "create schema transform_probe"]),
+    ("orchestrator",
+     ["select count(*) from raw.dep", "select count(*) from marts.fct_account_daily",
+      "select count(*) from published.mart_indicator_value", "update audit.publication_log set reason = reason",
+      "update control.restatement_log set status = status"],
+     ["create table marts.orchestrator_probe (x int)", "create table raw.orchestrator_probe (x int)",
+      "insert into raw.dep (biz_date) values ('2026-03-02')", "delete from marts.fct_account_owner_daily",
+      "update audit.load_log set error = error", "drop table marts.dim_institution",
+      "select count(*) from control.app_user", "insert into control.import_batches (kind) values ('x')",
+      "create view published.orchestrator_probe as select 1 as x"]),
 ])
-def test_service_roles_have_their_layers_only(bank: dict, role: str, allowed: list[str], refused: list[str]) -> None:
-    with psycopg.connect(bank["db"]) as conn:
-        conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+def test_service_logins_do_their_job_and_no_other(bank: dict, service: str, allowed: list[str],
+                                                    refused: list[str]) -> None:
+    with _service(bank, service) as conn:
         for statement in allowed:
             conn.execute(statement)
         conn.rollback()
         for statement in refused:
-            conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
             conn.rollback()
+
+
+def test_service_logins_hold_nothing_beyond_their_grants(bank: dict) -> None:
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        logins = conn.execute(
+            "select rolname, rolcanlogin, rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication, "
+            "array(select parent.rolname from pg_auth_members as member "
+            "      inner join pg_roles as parent on parent.oid = member.roleid where member.member = role.oid) "
+            "from pg_roles as role where rolname = any(%s) order by rolname",
+            (list(setup.SERVICE_ROLES),),
+        ).fetchall()
+    assert logins == sorted([
+        ("bankperf_loader", True, False, []), ("bankperf_orchestrator", True, False, []),
+        ("bankperf_owner", False, False, []), ("bankperf_transform", True, False, []),
+    ])
+    info = psycopg.conninfo.conninfo_to_dict(bank["db"])
+    info.update(user=setup.OWNER_ROLE, password=PASSWORD)
+    with pytest.raises(psycopg.OperationalError):  # the owner cannot log in at all
+        psycopg.connect(psycopg.conninfo.make_conninfo(**info)).close()
+
+
+def _owners(conn: psycopg.Connection) -> dict[str, set[tuple[str, str]]]:
+    """Every schema's relations (partitions too) by owner: {schema: {(owner, relation)}}."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for schema, relation, owner in conn.execute(
+        "select namespace.nspname, class.relname, pg_get_userbyid(class.relowner) from pg_class as class "
+        "inner join pg_namespace as namespace on namespace.oid = class.relnamespace "
+        "where namespace.nspname = any(%s) and class.relkind in ('r', 'p', 'v', 'm', 'f')",
+        ([*setup.OWNED_SCHEMAS, "workflow"],),
+    ):
+        found.setdefault(schema, set()).add((owner, relation))
+    return found
+
+
+def test_every_object_is_owned_by_its_service_role_never_a_superuser(bank: dict) -> None:
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        owners = _owners(conn)
+        schemas = dict(conn.execute("select nspname, pg_get_userbyid(nspowner) from pg_namespace "
+                                    "where nspname = any(%s)", ([*setup.OWNED_SCHEMAS, "workflow"],)).fetchall())
+    assert set(schemas.values()) == {"bankperf_owner"}
+    by_owner = {schema: {owner for owner, _ in relations} for schema, relations in owners.items()}
+    assert by_owner["raw"] == {"bankperf_loader"} and len(owners["raw"]) > 12  # the parents and each date's partitions
+    for schema in ("staging", "intermediate", "marts"):
+        assert by_owner[schema] == {"bankperf_transform"}, schema
+    assert by_owner["control"] == by_owner["workflow"] == {"bankperf_owner"}
+    audit = {relation: owner for owner, relation in owners["audit"]}
+    assert audit.pop("server_log", "bankperf") == "bankperf"  # file_fdw reading the server's logs: a superuser's
+    assert set(audit.values()) == {"bankperf_owner"}
+    published = {relation: owner for owner, relation in owners["published"]}
+    assert published.pop("access_log", "bankperf") == "bankperf"  # over that foreign table
+    assert {published[name] for name in ("my_identity", "load_log", "publication_status")} == {"bankperf_owner"}
+    assert published["mart_indicator_value"] == published["dim_institution"] == "bankperf_transform"
+
+
+def test_dbt_rebuilding_a_mart_keeps_its_owner_and_its_readers(bank: dict) -> None:
+    """dbt replaces a table by building a new one and dropping the old (which only its owner may): it
+    stays the transformation's, and the default privileges give the new table its readers again, so
+    the scope functions (the owner's) and the orchestration still read it."""
+    scope = "select distinct emp_id from published.dim_employee order by 1"  # a branch head: its subtree's
+    before = _rows_as(bank, "branch_head", scope)
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        oid_before = conn.execute("select 'marts.bridge_institution_ancestor'::regclass::oid").fetchone()[0]
+    window = json.dumps({"min_date": D1.isoformat(), "max_date": D3.isoformat()})
+    # the table and the views over it (dbt drops the old table with cascade: the views go with it)
+    selected = ["bridge_institution_ancestor", "bridge_institution_ancestor+,config.materialized:view"]
+    command = [str(DBT), "run", "--vars", window, "--select", *selected,
+               "--target-path", str(bank["workdir"] / "target_rebuild"), "--log-path", str(bank["workdir"] / "logs")]
+    done = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    with _service(bank, "transform") as conn:  # as the publication does after every build
+        conn.autocommit = True
+        publication.refresh_views(conn, publication.marts_of(bank["workdir"] / "target" / "manifest.json"))
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        rebuilt = conn.execute("select oid, pg_get_userbyid(relowner) from pg_class "
+                               "where oid = 'marts.bridge_institution_ancestor'::regclass").fetchone()
+    assert rebuilt[0] != oid_before and rebuilt[1] == "bankperf_transform"  # a new table, the same owner
+    with _service(bank, "orchestrator") as conn:
+        assert conn.execute("select count(*) from marts.bridge_institution_ancestor").fetchone()[0] > 0
+    after = _rows_as(bank, "branch_head", scope)
+    assert after == before and ("E1",) in after and ("E3",) not in after
+
+
+def test_db_grant_takes_over_objects_the_bootstrap_login_made(bank: dict) -> None:
+    with psycopg.connect(bank["db"], autocommit=True) as conn:
+        conn.execute("create table marts.bootstrap_probe (x int)")
+        conn.execute("create table audit.bootstrap_probe (x int)")
+        try:
+            planned = setup.ensure(conn, dry_run=True)
+            assert 'alter table "marts"."bootstrap_probe" owner to "bankperf_transform"' in planned
+            assert 'alter table "audit"."bootstrap_probe" owner to "bankperf_owner"' in planned
+            setup.ensure(conn)
+            owners = conn.execute("select relname, pg_get_userbyid(relowner) from pg_class "
+                                  "where relname = 'bootstrap_probe' order by relnamespace::regnamespace::text")
+            assert owners.fetchall() == [("bootstrap_probe", "bankperf_owner"),
+                                         ("bootstrap_probe", "bankperf_transform")]
+        finally:
+            conn.execute("drop table if exists marts.bootstrap_probe, audit.bootstrap_probe")

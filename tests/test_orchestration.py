@@ -174,6 +174,17 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
                 (SAMPLE_DATE,),
             ).fetchone()[0]
             assert loaded == expected, f"raw.{feed.table}: {loaded} rows, control file says {expected}"
+        # each part ran as its own service login (issue 13): the loads, dbt's relations, the published views
+        assert conn.execute("select distinct loaded_by from audit.load_log").fetchall() == [("bankperf_loader",)]
+        owners = conn.execute(
+            "select distinct relnamespace::regnamespace::text, pg_get_userbyid(relowner) from pg_class "
+            "where relnamespace::regnamespace::text in ('raw', 'staging', 'intermediate', 'marts', 'published') "
+            "and relkind in ('r', 'p', 'v') and relname not in ('my_identity', 'publication_status', 'access_log', "
+            "'load_log', 'rejected_rows', 'import_batches', 'management_input_history', 'restatement_log') order by 1"
+        ).fetchall()
+        assert owners == [("intermediate", "bankperf_transform"), ("marts", "bankperf_transform"),
+                          ("published", "bankperf_transform"), ("raw", "bankperf_loader"),
+                          ("staging", "bankperf_transform")]
         for node in _dbt_assets(manifest).values():
             if node["config"]["materialized"] not in BUILT and node["resource_type"] != "seed":
                 continue

@@ -1,15 +1,14 @@
 """The portal in a real browser (Debian's Chromium driven by Playwright) against a real database.
 
-One small generated bank per module (300 accounts, 30 and 31 Dec 2025 built by the real nightly
-job; 1 Jan 2026 delivered and built later, after an ownership request was approved), the real
-access setup of issue 13 (roles, row-level security, demo users), the portal served by waitress
-in this process. Four customers get names that a spreadsheet would read as formulas.
+The session's built warehouse (a copy: tests/warehouse.py, 300 generated accounts, 30 and 31 Dec 2025
+built by the real nightly job; 1 Jan 2026 delivered and built here later, after an ownership request
+was approved), the real access setup of issue 13 (roles, row-level security, demo users), the portal
+served by waitress in this process. Four customers have names that a spreadsheet would read as formulas.
 Every request the browser makes is recorded: none may leave the portal's origin.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
@@ -26,6 +25,7 @@ from openpyxl import load_workbook
 
 from bankperf import cli, database
 from orchestration.headless import run as nightly_run
+from tests import warehouse
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,26 +33,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 
-DAYS = [dt.date(2025, 12, 30), dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
-FORMULA_NAMES = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3+4", "@SUM(A1)"]
-
-
-def _rename_customers(inbox: Path) -> list[str]:
-    """Give the first four customers of every day formula-like names (control files rewritten to match)."""
-    from tests.deliveries import write_feed
-
-    renamed: list[str] = []
-    for day in DAYS:
-        path = inbox / f"{day:%Y%m%d}" / f"CUST_{day:%Y%m%d}.dat"
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for index, name in enumerate(FORMULA_NAMES):
-            fields = lines[index].split("|")
-            fields[1] = name
-            lines[index] = "|".join(fields)
-            if day == DAYS[0]:
-                renamed.append(fields[0])
-        write_feed(inbox, "CUST", day, lines)
-    return renamed
+DAYS = warehouse.DAYS
+FORMULA_NAMES = warehouse.FORMULA_NAMES
 
 
 def _create_users(url: str, folder: Path) -> dict[str, object]:
@@ -65,7 +47,7 @@ def _create_users(url: str, folder: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def bank(warehouse_db: dict, dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     state = tmp_path_factory.mktemp("portal_state")
     saved = {name: os.environ.get(name) for name in ("BANKPERF_PORTAL_PASSWORD", "BANKPERF_PORTAL_STATE")}
     from bankperf.access.setup import portal_password
@@ -73,13 +55,11 @@ def bank(fresh_db: str, dagster_home: Path, tmp_path_factory: pytest.TempPathFac
     # the service login belongs to the whole cluster: keep the password it has (the project's own file)
     os.environ["BANKPERF_PORTAL_PASSWORD"] = portal_password(create=True)
     os.environ["BANKPERF_PORTAL_STATE"] = str(state)
-    inbox = tmp_path_factory.mktemp("inbox")
-    assert cli.main(["generate", "--out", str(inbox), "--start", "20251230", "--days", "3", "--accounts", "300"]) == 0
-    renamed = _rename_customers(inbox)
-    assert nightly_run(inbox, DAYS[0], DAYS[1]) == 0
+    fresh_db = warehouse_db["url"]  # 30 and 31 Dec built and published
     database.ensure_schemas()  # roles, grants, the portal's login and password
     users = _create_users(fresh_db, state)
-    yield {"url": fresh_db, "inbox": inbox, "users": users, "renamed": renamed, "state": state}
+    yield {"url": fresh_db, "inbox": warehouse_db["inbox"], "users": users, "renamed": warehouse_db["renamed"],
+           "state": state}
     with psycopg.connect(fresh_db, autocommit=True) as conn:  # logins are the cluster's: drop this module's
         for user in users.values():
             conn.execute(f"drop owned by {user.login}")

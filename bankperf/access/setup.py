@@ -3,11 +3,16 @@
 Cluster-wide (roles):
 - the six user roles (NOLOGIN groups, :data:`~bankperf.access.permissions.USER_ROLES`); a user is a
   LOGIN role in exactly one of them (:mod:`bankperf.access.users`);
-- the service roles, least privilege (NOLOGIN; give one a password and LOGIN to connect as it):
-  ``bankperf_loader`` (writes ``raw`` and the load audit), ``bankperf_transform`` (dbt: reads
-  ``raw``/``control``/``audit``, writes ``staging``/``intermediate``/``marts``/``published``),
-  ``bankperf_orchestrator`` (the nightly job: both, and the publication log) and
-  ``bankperf_owner`` (owns the schemas);
+- the service roles, least privilege: ``bankperf_owner`` (NOLOGIN: owns the schemas and the fixed
+  tables of ``audit``, ``control``, ``access`` and ``workflow``), and the logins the nightly job
+  connects as (LOGIN once given a password: :func:`set_service_passwords`):
+  ``bankperf_loader`` (creates and owns ``raw``'s tables, writes the load audit),
+  ``bankperf_transform`` (dbt: reads ``raw``/``control``, creates and owns what it builds in
+  ``staging``/``intermediate``/``marts`` and the mart views of ``published``) and
+  ``bankperf_orchestrator`` (reads every layer, writes the publication log and the restatement
+  log: the run's control state). None is a member of another; :func:`ownership_statements` hands
+  every existing object to its role, so a warehouse built by the bootstrap login is taken over by
+  ``bankperf db grant``;
 - ``bankperf_portal``: LOGIN NOINHERIT, nothing of its own but CONNECT and the right to
   ``SET ROLE`` to each user login (granted by ``bankperf users add``).
 
@@ -42,6 +47,8 @@ LOADER_ROLE = "bankperf_loader"
 TRANSFORM_ROLE = "bankperf_transform"
 ORCHESTRATOR_ROLE = "bankperf_orchestrator"
 SERVICE_ROLES = (OWNER_ROLE, LOADER_ROLE, TRANSFORM_ROLE, ORCHESTRATOR_ROLE)
+SERVICE_LOGINS = {"loader": LOADER_ROLE, "transform": TRANSFORM_ROLE, "orchestrator": ORCHESTRATOR_ROLE}
+assert SERVICE_LOGINS == settings.SERVICES  # one list of the job's logins (settings reads it without this module)
 LOCK_KEY = 7_405_890_131  # pg_advisory_xact_lock key: "bankperf access" (roles are cluster-wide)
 
 APP_USER_DDL = [
@@ -268,19 +275,31 @@ def role_statements(conn: psycopg.Connection) -> list[sql.Composable]:
     ]
 
 
-def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
-    """The database's grants (idempotent): user roles read ``published`` only, service roles their layers."""
+def database_statements(conn: psycopg.Connection) -> list[sql.Composable]:
+    """Who may connect to this database (the database's own ACL: a copy made with ``CREATE DATABASE
+    ... TEMPLATE`` has everything else of the original, but not this)."""
     database = sql.Identifier(conn.info.dbname)
     users = sql.SQL(", ").join(map(sql.Identifier, USER_ROLES))
     me = sql.Identifier(conn.execute("select current_user").fetchone()[0])
-    statements = [
+    return [
         # nobody connects, creates or makes temporary objects unless granted
         sql.SQL("revoke connect, create, temporary on database {} from public").format(database),
         sql.SQL("grant connect, create, temporary on database {} to {}").format(database, me),
         sql.SQL("grant connect on database {} to {}, {}").format(database, users, sql.Identifier(PORTAL_ROLE)),
-        sql.SQL("grant connect, temporary on database {} to {}").format(
-            database, sql.SQL(", ").join(map(sql.Identifier, SERVICE_ROLES))
+        sql.SQL("revoke connect, create, temporary on database {} from {}").format(
+            database, sql.Identifier(OWNER_ROLE)
         ),
+        sql.SQL("grant connect, temporary on database {} to {}").format(
+            database, sql.SQL(", ").join(map(sql.Identifier, SERVICE_LOGINS.values()))
+        ),
+    ]
+
+
+def grant_statements(conn: psycopg.Connection) -> list[sql.Composable]:
+    """The database's grants (idempotent): user roles read ``published`` only, service roles their layers."""
+    users = sql.SQL(", ").join(map(sql.Identifier, USER_ROLES))
+    statements = [
+        *database_statements(conn),
         sql.SQL("grant usage on schema published, access to {}").format(users),
         sql.SQL("grant execute on all functions in schema access to {}").format(users),
         sql.SQL("grant select on published.my_identity to {}").format(users),
@@ -308,39 +327,154 @@ def _office_grants() -> list[sql.Composable]:
     return statements
 
 
+DBT_SCHEMAS = ("staging", "intermediate", "marts")
+OWNED_SCHEMAS = ("raw", "audit", "control", "access", *DBT_SCHEMAS, "published")
+
+
 def _service_grants() -> list[sql.Composable]:
+    """What each service login may do (nothing more; none is a member of another), and the default
+    privileges that give the same to the tables the loader and dbt create every night."""
     def grant(text: str, role: str) -> sql.Composable:
         return sql.SQL(text).format(role=sql.Identifier(role))
 
-    layers = "staging, intermediate, marts, published"
+    dbt_schemas = ", ".join(DBT_SCHEMAS)
+    loader_writes = "audit.load_log, audit.rejected_rows"
+    orchestrator_writes = "audit.publication_log, control.restatement_log"
     statements = [
+        # the loader: creates (and so owns) raw's tables and partitions; writes the load audit
         grant("grant usage, create on schema raw to {role}", LOADER_ROLE),
-        grant("grant select, insert, update, delete on all tables in schema raw to {role}", LOADER_ROLE),
         grant("grant usage on schema audit to {role}", LOADER_ROLE),
-        grant("grant select, insert, update on all tables in schema audit to {role}", LOADER_ROLE),
+        grant("grant select on all tables in schema audit to {role}", LOADER_ROLE),
+        grant(f"grant insert, update on {loader_writes} to {{role}}", LOADER_ROLE),
+        grant("grant delete on audit.rejected_rows to {role}", LOADER_ROLE),  # a reload replaces the rejects
         grant("grant usage on all sequences in schema audit to {role}", LOADER_ROLE),
-        grant("grant usage on schema raw, control, audit, access to {role}", TRANSFORM_ROLE),
-        grant("grant select on all tables in schema raw, control, audit to {role}", TRANSFORM_ROLE),
-        grant("grant update on control.restatement_log to {role}", TRANSFORM_ROLE),
-        grant(f"grant usage, create on schema {layers} to {{role}}", TRANSFORM_ROLE),
+        # dbt: reads raw and control (not the identities), builds its layers and the published views
+        grant("grant usage on schema raw, control, access to {role}", TRANSFORM_ROLE),
+        grant("grant select on all tables in schema raw, control to {role}", TRANSFORM_ROLE),
+        grant("revoke all on control.app_user from {role}", TRANSFORM_ROLE),
+        grant("grant usage on schema audit to {role}", TRANSFORM_ROLE),  # published views show published dates
+        grant("grant select on audit.published_through, audit.current_publication to {role}", TRANSFORM_ROLE),
+        grant(f"grant usage, create on schema {dbt_schemas}, published to {{role}}", TRANSFORM_ROLE),
         grant("grant execute on all functions in schema access to {role}", TRANSFORM_ROLE),
-        # tables the configured login creates later (each loaded date's partition, new marts) too
-        grant("alter default privileges in schema raw grant select, insert, update, delete on tables to {role}",
-              LOADER_ROLE),
-        grant("alter default privileges in schema audit grant select, insert, update on tables to {role}", LOADER_ROLE),
-        grant("alter default privileges in schema raw, control, audit grant select on tables to {role}",
-              TRANSFORM_ROLE),
-        grant("revoke all on control.app_user from {role}", TRANSFORM_ROLE),  # not the identities
-        grant("grant select, insert, update on audit.publication_log to {role}", ORCHESTRATOR_ROLE),
-        sql.SQL("grant {}, {} to {}").format(
+        # the orchestration: reads every layer (gates, checks, reports), writes the run's control state
+        grant(f"grant usage on schema raw, audit, control, access, {dbt_schemas}, published to {{role}}",
+              ORCHESTRATOR_ROLE),
+        grant(f"grant select on all tables in schema raw, audit, control, {dbt_schemas} to {{role}}",
+              ORCHESTRATOR_ROLE),
+        grant("revoke all on control.app_user from {role}", ORCHESTRATOR_ROLE),
+        grant(f"grant insert, update on {orchestrator_writes} to {{role}}", ORCHESTRATOR_ROLE),
+        grant("grant usage on all sequences in schema audit, control to {role}", ORCHESTRATOR_ROLE),
+        grant("grant execute on all functions in schema access to {role}", ORCHESTRATOR_ROLE),
+        # the owner's SECURITY DEFINER scope functions read the tree and the employees dbt builds
+        grant(f"grant usage on schema {dbt_schemas} to {{role}}", OWNER_ROLE),
+        grant("grant select on all tables in schema marts to {role}", OWNER_ROLE),
+        # the same for what the loader and dbt create later (each date's partition, every rebuilt table)
+        sql.SQL("alter default privileges for role {} in schema raw grant select on tables to {}, {}").format(
+            sql.Identifier(LOADER_ROLE), sql.Identifier(TRANSFORM_ROLE), sql.Identifier(ORCHESTRATOR_ROLE)
+        ),
+        sql.SQL("alter default privileges for role {} in schema {} grant select on tables to {}").format(
+            sql.Identifier(TRANSFORM_ROLE), sql.SQL(dbt_schemas), sql.Identifier(ORCHESTRATOR_ROLE)
+        ),
+        sql.SQL("alter default privileges for role {} in schema marts grant select on tables to {}").format(
+            sql.Identifier(TRANSFORM_ROLE), sql.Identifier(OWNER_ROLE)
+        ),
+        # before issue 13's wiring the orchestrator was a member of both: no longer
+        sql.SQL("revoke {}, {} from {}").format(
             sql.Identifier(LOADER_ROLE), sql.Identifier(TRANSFORM_ROLE), sql.Identifier(ORCHESTRATOR_ROLE)
         ),
     ]
-    for schema in ("raw", "audit", "control", "access", "staging", "intermediate", "marts", "published"):
-        statements.append(
-            sql.SQL("grant all on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(OWNER_ROLE))
-        )
     return statements
+
+
+def _owner_of(schema: str, relation: str) -> str | None:
+    """Which role owns a relation of the project's schemas (None: leave it as it is)."""
+    if schema == "raw":
+        return LOADER_ROLE
+    if schema in DBT_SCHEMAS:
+        return TRANSFORM_ROLE
+    if schema == "published":
+        if relation == "access_log":  # over a superuser's foreign table of the server's log files
+            return None
+        # the views made by db start/grant (bankperf.publication makes publication_status with the log)
+        return OWNER_ROLE if relation in MANAGED_VIEWS or relation == "publication_status" else TRANSFORM_ROLE
+    if (schema, relation) == ("audit", "server_log"):  # file_fdw with a program: a superuser's
+        return None
+    return OWNER_ROLE  # audit, control, workflow
+
+
+def ownership_statements(conn: psycopg.Connection) -> list[sql.Composable]:
+    """ALTER ... OWNER for every schema, relation and function of the project not owned by its role.
+
+    Schemas: ``bankperf_owner``. Relations: ``raw`` the loader's (it swaps partitions in, which needs
+    ownership of the parent), dbt's layers and the mart views of ``published`` the transformation's
+    (dbt replaces a relation by renaming and dropping the old one, which only its owner may: so they
+    stay owned by the role dbt runs as, and the default privileges above give the readers theirs),
+    the rest the owner's. Sequences owned by a column follow their table."""
+    if not set(SERVICE_ROLES) <= {name for (name,) in conn.execute("select rolname from pg_roles")}:
+        return []
+    schemas = (*OWNED_SCHEMAS, "workflow")
+    statements: list[sql.Composable] = []
+    for (schema,) in conn.execute(
+        "select nspname from pg_namespace where nspname = any(%s) and nspowner <> %s::regrole order by nspname",
+        (list(schemas), OWNER_ROLE),
+    ).fetchall():
+        statements.append(sql.SQL("alter schema {} owner to {}").format(sql.Identifier(schema),
+                                                                        sql.Identifier(OWNER_ROLE)))
+    kinds = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table", "S": "sequence"}
+    relations = conn.execute(
+        """
+        select namespace.nspname, class.relname, class.relkind, pg_get_userbyid(class.relowner)
+        from pg_class as class
+        inner join pg_namespace as namespace on namespace.oid = class.relnamespace
+        where namespace.nspname = any(%s) and class.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+            and not class.relispartition
+            and not (class.relkind = 'S' and exists (  -- a column's sequence goes with its table
+                select 1 from pg_depend as link
+                where link.classid = 'pg_class'::regclass and link.objid = class.oid and link.deptype in ('a', 'i')
+                    and link.refclassid = 'pg_class'::regclass and link.refobjsubid > 0
+            ))
+        order by 1, 2
+        """,
+        (list(schemas),),
+    ).fetchall()
+    for schema, name, kind, owner in relations:
+        wanted = _owner_of(schema, name)
+        if wanted is not None and owner != wanted:
+            statements.append(sql.SQL("alter {} {} owner to {}").format(
+                sql.SQL(kinds[kind]), sql.Identifier(schema, name), sql.Identifier(wanted)))
+    partitions = conn.execute(
+        """
+        select namespace.nspname, class.relname from pg_class as class
+        inner join pg_namespace as namespace on namespace.oid = class.relnamespace
+        where namespace.nspname = 'raw' and class.relispartition and class.relowner <> %s::regrole
+        order by 2
+        """,
+        (LOADER_ROLE,),
+    ).fetchall()
+    for schema, name in partitions:  # each loaded date: the loader detaches and drops it on a reload
+        statements.append(sql.SQL("alter table {} owner to {}").format(
+            sql.Identifier(schema, name), sql.Identifier(LOADER_ROLE)))
+    for (signature,) in conn.execute(
+        """
+        select proc.oid::regprocedure::text from pg_proc as proc
+        inner join pg_namespace as namespace on namespace.oid = proc.pronamespace
+        where namespace.nspname in ('access', 'workflow') and proc.proowner <> %s::regrole
+        order by 1
+        """,
+        (OWNER_ROLE,),
+    ).fetchall():
+        statements.append(sql.SQL("alter function {} owner to {}").format(sql.SQL(signature),
+                                                                         sql.Identifier(OWNER_ROLE)))
+    return statements
+
+
+def apply_ownership(conn: psycopg.Connection) -> list[str]:
+    """Run :func:`ownership_statements` (after the schemas' objects were created); returns them as text."""
+    statements = ownership_statements(conn)
+    with conn.transaction():
+        for statement in statements:
+            conn.execute(statement)
+    return [statement.as_string(conn) for statement in statements]
 
 
 def plan(conn: psycopg.Connection) -> list[sql.Composable]:
@@ -369,11 +503,16 @@ def ensure(conn: psycopg.Connection, dry_run: bool = False) -> list[str]:
         if missing_roles and not _can_manage_roles(conn):
             statements = [s for s in statements if not s.as_string(conn).startswith(("grant", "revoke"))]
         statements += view_grants(conn)
+        if dry_run or _can_manage_roles(conn):
+            statements += ownership_statements(conn)
         texts = [statement.as_string(conn) for statement in statements]
         if not dry_run:
             for statement in statements:
                 conn.execute(statement)
+            if _can_manage_roles(conn):
+                apply_ownership(conn)  # what the statements above created
             set_portal_password(conn)
+            set_service_passwords(conn)
     return texts
 
 
@@ -401,16 +540,23 @@ def grants_for_view(view: str) -> list[sql.Composable]:
     if readers:
         to_readers = sql.SQL(", ").join(map(sql.Identifier, readers))
         statements.append(sql.SQL("grant select on {} to {}").format(name, to_readers))
-    statements.append(sql.SQL("grant select on {} to {}").format(name, sql.Identifier(TRANSFORM_ROLE)))
+    services = sql.SQL(", ").join(map(sql.Identifier, (TRANSFORM_ROLE, ORCHESTRATOR_ROLE)))
+    statements.append(sql.SQL("grant select on {} to {}").format(name, services))
     return statements
 
 
 def apply_view_grants(conn: psycopg.Connection, views: Iterable[str]) -> None:
     """After the publication recreated views: their grants (skipped where the roles are not there)."""
     existing_roles = {name for (name,) in conn.execute("select rolname from pg_roles")}
-    if not (set(USER_ROLES) | {TRANSFORM_ROLE}) <= existing_roles:
+    if not (set(USER_ROLES) | {TRANSFORM_ROLE, ORCHESTRATOR_ROLE}) <= existing_roles:
         return
-    for view in views:
+    mine = {  # only a view's owner (or a superuser) grants on it: the others are granted by db grant
+        name for (name,) in conn.execute(
+            "select relname from pg_class where relnamespace = 'published'::regnamespace "
+            "and pg_has_role(current_user, relowner, 'USAGE')"
+        )
+    }
+    for view in (view for view in views if view in mine):
         for statement in grants_for_view(view):
             conn.execute(statement)
 
@@ -445,6 +591,37 @@ def set_portal_password(conn: psycopg.Connection) -> None:
     if password:
         set_password(conn, PORTAL_ROLE, password)
     audit_login(conn, PORTAL_ROLE)
+
+
+def service_password(service: str, create: bool = False) -> str:
+    """``BANKPERF_<SERVICE>_PASSWORD``, else the project cluster's ``var/db/<service>_password`` (made if asked)."""
+    if os.environ.get(f"BANKPERF_{service.upper()}_PASSWORD"):
+        return os.environ[f"BANKPERF_{service.upper()}_PASSWORD"]
+    path = settings.service_password_file(service)
+    if not path.exists() and create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip() if path.exists() else ""
+
+
+def set_service_passwords(conn: psycopg.Connection) -> list[str]:
+    """LOGIN and a password (SCRAM verifier) for each service login that has one: from the environment,
+    else generated on the project's cluster. Returns the logins that can connect."""
+    if not _can_manage_roles(conn):
+        return []
+    project_cluster = settings.is_project_cluster(settings.db_settings())
+    ready = []
+    for service, login in SERVICE_LOGINS.items():
+        if not _role_exists(conn, login):
+            continue
+        password = service_password(service, create=project_cluster)
+        if password:
+            set_password(conn, login, password)
+            conn.execute(sql.SQL("alter role {} login").format(sql.Identifier(login)))
+            ready.append(login)
+    return ready
 
 
 def audit_login(conn: psycopg.Connection, login: str) -> None:

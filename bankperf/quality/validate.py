@@ -180,7 +180,7 @@ def _day_url(biz_date: dt.date) -> str:
     """The SQLAlchemy URL of the warehouse whose sessions read ``biz_date`` (psycopg2, libpq options)."""
     from sqlalchemy.engine import make_url
 
-    url = make_url(settings.db_settings().url).set(drivername="postgresql+psycopg2")
+    url = make_url(settings.service_settings("orchestrator").url).set(drivername="postgresql+psycopg2")
     url = url.update_query_dict({"options": f"-c {DATE_SETTING}={biz_date.isoformat()}"})
     return url.render_as_string(hide_password=False)
 

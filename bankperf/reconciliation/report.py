@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bankperf.settings import db_settings, home
+from bankperf.settings import home, service_settings
 from bankperf.xlsx import append_row
 
 LINE_COLUMNS = [
@@ -50,7 +50,7 @@ class Reconciliation:
 
 
 def fetch(biz_date: dt.date, url: str | None = None) -> Reconciliation:
-    with psycopg.connect(url or db_settings().url) as conn:
+    with psycopg.connect(url or service_settings("orchestrator").url) as conn:
         if conn.execute("select to_regclass('marts.rpt_gl_reconciliation')").fetchone()[0] is None:
             return Reconciliation(biz_date, [], [])  # nothing built yet: the report says so
         cur = conn.execute(

@@ -234,7 +234,7 @@ def _analyze_new_partitions(biz_date: dt.date, database: DatabaseResource) -> li
     partitions costs a few hundred milliseconds and dbt, next, reads the same partitions.
     """
     names = [partition_name(source, biz_date) for source in feeds().values()]
-    with database.connect() as conn:
+    with database.connect("loader") as conn:  # only a table's owner may analyze it: raw is the loader's
         fresh = [
             name
             for (name,) in conn.execute(

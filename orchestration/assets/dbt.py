@@ -38,12 +38,14 @@ from dagster_dbt import dbt_assets
 
 from bankperf.database import ensure_schemas
 from bankperf.manage.store import log_restatements_done
+from bankperf.service_logins import set_up_for_service
 from orchestration.assets.publishing import start_build
 from orchestration.partitions import daily_partitions
 from orchestration.project import dbt_project
 from orchestration.resources import DatabaseResource, InboxResource, WarehouseDbtResource
 from orchestration.translator import translator
 
+SET_UP_RELATIONS = ("control.import_batches", "control.restatement_log", "control.app_user", "audit.publication_log")
 BUILD_LOCK_KEY = 7_405_890_120  # pg_advisory_lock key: "bankperf dbt build" (one build per database)
 
 
@@ -86,7 +88,10 @@ def dbt_models(
     context: AssetExecutionContext, dbt: WarehouseDbtResource, inbox: InboxResource, database: DatabaseResource
 ) -> Iterator[Any]:
     """``dbt build`` over the run's window of business dates."""
-    ensure_schemas()  # the control tables the sources read exist before any management input is imported
+    with database.connect() as conn:  # the control tables the sources read exist before any input is imported
+        set_up = set_up_for_service(conn, SET_UP_RELATIONS)
+    if not set_up:  # the configured login (a database without service logins): create what is missing
+        ensure_schemas()
     start_build(context, inbox.root(), database)  # no window whose predecessor is not published; its dates BUILDING
     window = dbt_window(context)
     context.log.info(f"dbt build for business dates {window['min_date']} .. {window['max_date']}")

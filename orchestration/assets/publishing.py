@@ -111,8 +111,10 @@ def _write_exception_pages(conn: psycopg.Connection, dates: Sequence[dt.date], l
     return exceptions.counts(conn, dates)
 
 
-def _refresh_views(conn: psycopg.Connection) -> list[str]:
-    return refresh_views(conn, marts_of(manifest_path()))
+def _refresh_views(database: DatabaseResource) -> list[str]:
+    """The published views, (re)made by the login that owns them and the marts they read: dbt's."""
+    with database.connect("transform") as conn:
+        return refresh_views(conn, marts_of(manifest_path()))
 
 
 def start_build(context: AssetExecutionContext, inbox: Path, database: DatabaseResource) -> None:
@@ -156,7 +158,7 @@ def _define_publication():
             problem = predecessor_problem(conn, dates[0])  # (checked before the build too)
             status = WITHHELD if problem else PUBLISHED
             record(conn, context.run.run_id, [Decision(day, status, problem) for day in dates])
-            views = _refresh_views(conn)
+            views = _refresh_views(database)
             through = published_through(conn)
             exception_counts = _write_exception_pages(conn, dates, context.log)
         if problem:
@@ -240,7 +242,7 @@ def publication_on_failure(context: HookContext) -> None:
         # the hook runs for every failed step: regenerate the views once the dates are decided, and
         # after a failed dbt build (which drops the views over the relations it rebuilt)
         if new_dates or context.step_key.startswith(DBT_STEP_PREFIX):
-            _refresh_views(conn)
+            _refresh_views(context.resources.database)
     for decision in decisions:
         if decision.biz_date in new_dates:
             context.log.error(f"{decision.biz_date:%Y-%m-%d} not published ({decision.status}): {decision.reason}")

@@ -51,7 +51,7 @@ def raw_asset_key(feed: Feed) -> AssetKey:
 @contextmanager
 def _ddl_lock(database: DatabaseResource) -> Iterator[None]:
     """Hold the project-wide raw-DDL advisory lock (released when the block ends)."""
-    with database.connect() as conn:
+    with database.connect("loader") as conn:
         conn.execute("select pg_advisory_lock(%s)", (DDL_LOCK_KEY,))
         try:
             yield
@@ -66,7 +66,7 @@ def _load_one(database: DatabaseResource, inbox: Path, feed: Feed, biz_date: dt.
     except DeliveryError as exc:
         return FeedResult(feed.code, biz_date, "FAILED", error=str(exc))
     if feed.code in listed:
-        return load_feed(database.url(), inbox, feed, biz_date)
+        return load_feed(database.url("loader"), inbox, feed, biz_date)
     with _ddl_lock(database):  # the loader records the refusal in the audit trail (and checks its tables)
         refused = load_date(inbox, biz_date, only=[feed.code], quiet=True)
     return refused.feeds[0] if refused.feeds else FeedResult(feed.code, biz_date, "FAILED", error=refused.error)
@@ -112,7 +112,7 @@ def _define_raw_asset(feed: Feed) -> AssetsDefinition:
         context: AssetExecutionContext, inbox: InboxResource, database: DatabaseResource
     ) -> MaterializeResult:
         root = inbox.root()
-        with _ddl_lock(database), database.connect() as conn:
+        with _ddl_lock(database), database.connect("loader") as conn:
             ensure_raw_tables(conn)
         results: list[FeedResult] = []
         for key in context.partition_keys:  # in date order
