@@ -19,6 +19,11 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
+indicator_settings as (
+    -- names and assessed-or-not in force on each date (the catalogue's, then the office's imports)
+    select * from {{ ref('dim_scheme_indicators') }}
+),
+
 plans as (
     select * from {{ ref('stg_control__plans') }}
 ),
@@ -85,16 +90,21 @@ planned_values as (
     -- the plan in force now: of the indicator's plan period, the finest containing D for point indicators
     select
         indicator_values.*,
-        catalogue.name_zh,
-        catalogue.name_en,
+        indicator_settings.name_zh,
+        indicator_settings.name_en,
         catalogue.unit,
-        catalogue.is_assessed,
+        indicator_settings.is_assessed,
         catalogue.direction,
         chosen_plans.period as plan_period,
         chosen_plans.plan_value
     from indicator_values
     inner join catalogue
         on indicator_values.indicator_code = catalogue.indicator_code
+    inner join indicator_settings
+        on
+            indicator_values.indicator_code = indicator_settings.indicator_code
+            and indicator_values.biz_date >= indicator_settings.valid_from
+            and indicator_values.biz_date <= coalesce(indicator_settings.valid_to, 'infinity'::date)
     left join lateral (
         select
             plans.period,

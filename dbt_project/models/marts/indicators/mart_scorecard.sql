@@ -7,11 +7,12 @@ lines as (
 ),
 
 roles as (
-    select * from {{ ref('assessment_roles') }}
+    select * from {{ ref('dim_scheme_roles') }}
 ),
 
 grades as (
-    select * from {{ ref('assessment_grades') }}
+    -- the grading scale in force on each date (seed, then the office's imports; issue 16)
+    select * from {{ ref('dim_scheme_grades') }}
 ),
 
 appraisal_scores as (
@@ -215,6 +216,8 @@ final as (
         from grades
         where
             grades.grade_method = ranked.grade_method
+            and ranked.biz_date >= grades.valid_from
+            and ranked.biz_date <= coalesce(grades.valid_to, 'infinity'::date)
             and (
                 (
                     ranked.grade_method = 'THRESHOLD'
