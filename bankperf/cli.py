@@ -214,6 +214,46 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_period(args: argparse.Namespace) -> int:
+    """The appraisal cycle: close, reopen, list, differences since the close, pay export."""
+    import psycopg
+
+    from bankperf import settings
+    from bankperf.appraisal import cycle
+
+    try:
+        with psycopg.connect(settings.db_settings().url, autocommit=True) as conn:
+            if args.action == "close":
+                done = cycle.close(conn, args.period, args.note)
+                print(f"closed {done.period} as close {done.close_id}, version {done.version}, by {done.closed_by}: "
+                      f"{done.results} results, {done.lines} scorecard lines, {done.indicator_values} indicator "
+                      f"values of {done.biz_date:%Y-%m-%d}")
+            elif args.action == "reopen":
+                print(cycle.reopen(conn, args.period, args.reason))
+            elif args.action == "list":
+                rows, header = cycle.list_closes(conn, args.period), cycle.LIST_COLUMNS
+            elif args.action == "diff":
+                rows, header = cycle.differences(conn, args.period), cycle.DIFF_COLUMNS
+            else:
+                out = Path(args.out or f"pay_{args.period}.xlsx")
+                rows = cycle.pay_rows(conn, args.period, args.version)
+                written = cycle.write_pay_export(rows, out)
+                print(f"wrote {len(rows)} employees' closed results of {args.period} to {written}")
+            if args.action in ("list", "diff"):
+                print("\t".join(header))
+                for row in rows:
+                    print("\t".join("" if value is None else str(value) for value in row))
+                if args.action == "diff":
+                    print(f"{len(rows)} line(s) differ from the close in force", file=sys.stderr)
+    except (cycle.CycleError, ValueError) as exc:
+        print(f"bankperf period {args.action}: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:  # e.g. nothing built and published yet, or no right to the store
+        print(f"bankperf period {args.action}: {exc.diag.message_primary or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_web(args: argparse.Namespace) -> int:
     from portal.server import serve
 
@@ -327,6 +367,26 @@ def build_parser() -> argparse.ArgumentParser:
     plans_template.add_argument("file", nargs="?", default="plan.xlsx")
     for sub in (plans_import, plans_export, plans_template):
         sub.set_defaults(handler=cmd_plans)
+
+    period = commands.add_parser("period", help="the appraisal cycle: close a month, quarter or year, reopen, "
+                                                "differences since the close, pay export")
+    period_actions = period.add_subparsers(dest="action", required=True)
+    period_close = period_actions.add_parser("close", help="freeze the period's results (2026, 2026Q1, 2026-03)")
+    period_close.add_argument("period")
+    period_close.add_argument("--note", help="a note kept with the close")
+    period_reopen = period_actions.add_parser("reopen", help="reopen the period's close (the history stays)")
+    period_reopen.add_argument("period")
+    period_reopen.add_argument("--reason", required=True, help="why (kept)")
+    period_list = period_actions.add_parser("list", help="every close with its versions used and reopenings")
+    period_list.add_argument("period", nargs="?")
+    period_diff = period_actions.add_parser("diff", help="lines whose current value differs from the close")
+    period_diff.add_argument("period")
+    period_export = period_actions.add_parser("export", help="the closed results per employee as .xlsx for payroll")
+    period_export.add_argument("period")
+    period_export.add_argument("--version", type=int, help="a closed version (default: the close in force)")
+    period_export.add_argument("--out", help="output file (default pay_<period>.xlsx)")
+    for sub in (period_close, period_reopen, period_list, period_diff, period_export):
+        sub.set_defaults(handler=cmd_period)
 
     web = commands.add_parser("web", help="serve the portal (managers, branch heads, the performance office)")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

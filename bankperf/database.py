@@ -353,6 +353,7 @@ def ensure_schemas(url: str | None = None) -> None:
     ``url``: another database of the configured server (default: the configured one)."""
     from bankperf import publication  # the publication log and the published schema
     from bankperf.access import setup as access  # roles, identities, scope functions, grants
+    from bankperf.appraisal import store as appraisal_store  # the appraisal cycle's results store
     from bankperf.manage import requests, store  # the management inputs define the control tables
     from loaders import audit  # the audit tables are the loaders' to define
     from loaders.load import ensure_raw_tables
@@ -366,7 +367,8 @@ def ensure_schemas(url: str | None = None) -> None:
         publication.ensure_tables(conn)
         access.ensure(conn)
         requests.ensure_tables(conn)  # after the roles exist: each gets its part of the request tables
-        access.apply_ownership(conn)  # (the request tables too)
+        appraisal_store.ensure_tables(conn)  # closed results (issue 15): the office appends, nobody changes
+        access.apply_ownership(conn)  # (the request tables and the results store too)
 
 
 def grant(dry_run: bool = False) -> list[str]:

@@ -41,9 +41,10 @@ def create_app() -> Flask:
     app.after_request(_security_headers)
     app.context_processor(_template_helpers)
     _routes(app)
-    from portal import admin, ownership, status
+    from portal import admin, appraisal, ownership, status
 
     admin.register(app)
+    appraisal.register(app)
     ownership.register(app)
     status.register(app)
     return app
@@ -119,6 +120,8 @@ def _nav() -> list[tuple[str, list[tuple[str, str]]]]:
         admin_links.append(("/status", "运行状态" if lang == "zh" else "Run status"))
     if role in ("office", "auditor"):
         admin_links.append(("/admin", "管理输入" if lang == "zh" else "Management inputs"))
+    if role in ("office", "head_office"):
+        admin_links.append(("/appraisal", "考核关账" if lang == "zh" else "Appraisal periods"))
     groups["g_admin"] = admin_links
     return [(text.label(name, lang), links) for name, links in groups.items()]
 

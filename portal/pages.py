@@ -427,6 +427,23 @@ PAGES: tuple[Page, ...] = (
         roles=ALL_ROLES,
     ),
     Page(
+        "grade_distribution", ("等级分布", "Grade distribution"), "g_analysis", ("date", "period_type"),
+        """
+        select dist.period, dist.result_status, dist.role_code, dist.org_id, dist.grade, dist.subjects,
+            dist.population, dist.share_pct, dist.quota_pct, dist.confirmed, dist.overridden
+        from published.rpt_grade_distribution as dist
+        where dist.biz_date = %(date)s and dist.period_type = %(period_type)s
+        order by dist.role_code, dist.org_id nulls first, dist.grade
+        """,
+        (Column("period"), Column("result_status"), Column("role_code"), Column("org_id"), Column("grade"),
+         Column("subjects", "count"), Column("population", "count"), Column("share_pct", "pct"),
+         Column("quota_pct", "pct"), Column("confirmed", "count"), Column("overridden", "count")),
+        roles=frozenset({"office", "head_office", "branch_head", "analyst"}),
+        note=("已关账期间取关账版本，未关账期间取当日实时结果；机构为空的行是全行。",
+              "Closed periods show the close in force, open ones the day's live results; rows without an "
+              "institution are the bank."),
+    ),
+    Page(
         "scorecard_lines", ("评分卡明细", "Scorecard lines"), "g_analysis",
         ("date", "period_type", "subject_type", "subject"),
         """

@@ -1,6 +1,7 @@
-"""A dirty-but-legal month runs green through the real nightly job, publishes, and lists every exception.
+"""Dirty-but-legal days run green through the real nightly job, publish, and list every exception.
 
-February 2026 (28 days) of a tiny bank, delivered as real files and run as one ``bankperf run`` (the
+The last ten days of February 2026 (19 .. 28: the warehouse's history starts on the 19th) of a tiny bank,
+delivered as real files and run as one ``bankperf run`` (the
 Dagster job ``nightly``: loads, great-expectations checks, one dbt build, publication). Every line
 follows the interface contract, and the descriptive feeds hold what a real bank's do every night
 (``shared/interface/README.md``):
@@ -13,10 +14,11 @@ follows the interface contract, and the descriptive feeds hold what a real bank'
 By the severity policy these are warnings: the run publishes every date, and
 ``published.rpt_data_exceptions`` says what was found and what the warehouse did, day by day.
 
-DK1, E003's only account, is a constant deposit over the whole month (1,000,000 CNY at 0.30 %,
-FTP price 2.30 %): its month-to-date FTP profit on the 28th must be balance x spread x days /
-basis to the fen, 1,000,000 x 2.00 % x 28 / 365 = 1,534.246575... -> 1,534.25. Rounding each day
-to the fen first would give 28 x 54.79 = 1,534.12.
+DK1, E003's only account, is a constant deposit all along (1,000,000 CNY at 0.30 %, FTP price 2.30 %):
+its month-to-date FTP profit on the 28th (the month so far is the warehouse's ten days) must be
+balance x spread x days / basis to the fen, 1,000,000 x 2.00 % x 10 / 365 = 547.945205... -> 547.95.
+Rounding each day to the fen first would give 10 x 54.79 = 547.90. (Ten days prove what the whole
+month did, at a third of the nightly run's per-date cost.)
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
 
-FIRST, LAST = dt.date(2026, 2, 1), dt.date(2026, 2, 28)
+FIRST, LAST = dt.date(2026, 2, 19), dt.date(2026, 2, 28)
 DAYS = [FIRST + dt.timedelta(days=offset) for offset in range((LAST - FIRST).days + 1)]
 CLOSED, REL_FROM, OPENED = dt.date(2026, 2, 27), dt.date(2026, 2, 20), dt.date(2026, 2, 28)
 
@@ -90,7 +92,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def month(dagster_home: Path, fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """The month delivered and run as one nightly run; BANKPERF_HOME in a temporary folder."""
+    """The days delivered and run as one nightly run; BANKPERF_HOME in a temporary folder."""
     inbox = tmp_path_factory.mktemp("inbox")
     for day in DAYS:
         write_day(inbox, day, _rows(day))
@@ -147,13 +149,13 @@ def test_a_relation_before_the_accounts_first_snapshot_is_ignored_until_it_arriv
                                   "where record_key = 'DEP|DN1|0001' order by 1")
     # the 20th to the 27th (8 days); on the 28th DN1 is on the ledger and E001 owns it
     assert found == [(day, f"relation ignored on {day:%Y-%m-%d}: account not in the ledger yet (first on 2026-02-28)")
-                     for day in DAYS[19:27]]
+                     for day in DAYS if REL_FROM <= day < OPENED]
     assert _rows_of(month["db"], "select emp_id, share, source from published.fct_account_owner_daily "
                                  "where acct_no = 'DN1' and biz_date = %s", (LAST,)) == [("E001", Decimal("1"), "REL")]
-    # the month's count per rule: DC9 on the 28th and DN1 on 8 days; the leaver every day; one price, one fee
+    # the count per rule: DC9 on the 28th and DN1 on 8 days; the leaver every day (10); one price, one fee
     counts = dict(((feed, rule), count) for feed, rule, count in _rows_of(
         month["db"], "select feed, rule_name, count(*) from published.rpt_data_exceptions group by 1, 2"))
-    assert counts == {("REL", "dep_account_exists"): 9, ("REL", "owner_not_on_books"): 28,
+    assert counts == {("REL", "dep_account_exists"): 9, ("REL", "owner_not_on_books"): 10,
                       ("FTP", "dep_account_exists"): 1, ("FEE", "acct_no_in_dep_or_loan"): 1}
 
 
@@ -169,10 +171,10 @@ def test_the_data_docs_link_to_the_exceptions(month: dict) -> None:
 
 def test_a_constant_deposit_earns_balance_times_spread_times_days_over_basis_to_the_fen(month: dict) -> None:
     # DK1: 1,000,000 x (2.30 - 0.30) / 100 / 365 = 54.794520547945... a day, carried exact (54.7945205479 at
-    # 10 decimals); 28 days = 1,534.2465753412, the exact 1,000,000 x 2 x 28 / 36,500 = 1,534.246575342466
+    # 10 decimals); 10 days = 547.9452054790, the exact 1,000,000 x 2 x 10 / 36,500 = 547.945205479452
     assert _rows_of(month["db"], "select ftp_profit_cny_m from published.fct_account_profit_daily "
-                                 "where acct_no = 'DK1' and biz_date = %s", (LAST,)) == [(Decimal("1534.2465753412"),)]
-    # what E003 (DK1's only owner) sees: 1,534.25 to the fen (not 28 x 54.79 = 1,534.12)
+                                 "where acct_no = 'DK1' and biz_date = %s", (LAST,)) == [(Decimal("547.9452054790"),)]
+    # what E003 (DK1's only owner) sees: 547.95 to the fen (not 10 x 54.79 = 547.90)
     assert _rows_of(month["db"], "select indicator_value from published.fct_indicator_value_daily "
                                  "where biz_date = %s and subject_id = 'E003' and indicator_code = 'DEP_FTP_PROFIT_M'",
-                    (LAST,)) == [(Decimal("1534.250000"),)]
+                    (LAST,)) == [(Decimal("547.950000"),)]

@@ -211,9 +211,10 @@ def test_dimensions_track_versions_and_virtual_managers(warehouse: tuple[str, Pa
 # a view over int_account_days_accumulated, which holds the account-days).
 BIG_FACTS = {"int_account_days_accumulated", "fct_account_owner_daily", "fct_account_profit_daily",
              "mart_subject_balance_daily", "fct_profit_owner_daily", "mart_subject_profit_daily",
-             "fct_indicator_value_daily", "fct_manager_customer_daily"}
+             "fct_indicator_value_daily", "fct_manager_customer_daily", "mart_subject_measures_daily"}
 NIGHTLY_NODES = [*sorted(BIG_FACTS), "assert_owner_period_sums_equal_account", "assert_every_account_day_fully_owned",
-                 "assert_head_office_equal_in_both_calibers", "assert_fct_account_daily_cum_adds_each_day"]
+                 "assert_head_office_equal_in_both_calibers", "assert_fct_account_daily_cum_adds_each_day",
+                 "fct_customer_credit_months"]
 
 
 def _big_fact_scans(plan: dict) -> Iterator[dict]:

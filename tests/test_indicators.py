@@ -168,13 +168,14 @@ def test_institution_indicators_both_calibers(bank: tuple[str, Path]) -> None:
         assert head["SME_DEP_BAL"] == Decimal("5000") and head["SME_LOAN_AVG_Y"] == Decimal("5000")
     # every subject every day: 4 employees + 4 virtual managers, 4 institutions × 2 calibers, 3 days; the
     # month statements once a month (31 Dec, 2 Jan): 6 employee ones for each employee, EVA_M and EVA_Y for
-    # the two sub-branches
-    daily = _rows_of(url, "select count(*) from staging.indicator_catalogue where measure is null or measure not in "
-                          "('EVA', 'EMPLOYEE_PROFIT', 'EMPLOYEE_GROSS_PROFIT', 'DISCOUNT_PROFIT')")[0][0]
+    # the two sub-branches, BRANCH_EVA_M and BRANCH_EVA_Y for the branch 0100 and the head office
+    daily = _rows_of(url, "select count(*) from staging.indicator_catalogue where shape <> 'MANUAL' and "
+                          "(measure is null or measure not in "
+                          "('EVA', 'BRANCH_EVA', 'EMPLOYEE_PROFIT', 'EMPLOYEE_GROSS_PROFIT', 'DISCOUNT_PROFIT'))")[0][0]
     counts = _rows_of(url, "select subject_type, caliber, count(*) from marts.mart_indicator_value group by 1, 2 "
                            "order by 1, 2")
     assert counts == [("EMP", "ASSESSMENT", 8 * 3 * daily + 8 * 2 * 6), ("ORG", "ACCOUNTING", 4 * 3 * daily),
-                      ("ORG", "ASSESSMENT", 4 * 3 * daily + 2 * 2 * 2)]
+                      ("ORG", "ASSESSMENT", 4 * 3 * daily + 2 * 2 * 2 + 2 * 2 * 2)]
 
 
 def test_plan_import_errors_name_the_row_and_import_nothing(bank: tuple[str, Path]) -> None:

@@ -56,7 +56,7 @@ def test_bad_rows_name_row_and_column_and_nothing_is_imported(fresh_db: str, tmp
         "DEP,B1,0001,2026-02-30,,ALL,ALL,E001,100,1,,,,",        # row 2: no such date
         "LOAN,B2,0001,2026-01-01,,ALL,ALL,E001,60,1,,,,",         # rows 3-4: shares 110 %
         "LOAN,B2,0001,2026-01-01,,ALL,ALL,E002,50,0,,,,",
-        "DEP,B3,0001,2026-01-01,,ALL,ALL,V0101,100,1,,,,",        # row 5: a virtual manager
+        "DEP,B3,0001,2026-01-01,,ALL,ALL,V0101,100,1,,,,",        # row 5: an institution as the lead owner
         "DEP,B4,0001,2026-01-01,,ALL,ALL,E001,70,0,,,,",          # rows 6-7: lead not largest
         "DEP,B4,0001,2026-01-01,,ALL,ALL,E002,30,1,,,,",
         "DEP,B5,0001,2026-01-01,,STOCK_INCREMENT,STOCK,E001,100,1,,,,",  # row 8: no INCREMENT, no base
@@ -69,7 +69,7 @@ def test_bad_rows_name_row_and_column_and_nothing_is_imported(fresh_db: str, tmp
     for expected in (
         "row 2, column effective_date: '2026-02-30' is not a date",
         "(rows 3, 4): portion ALL: shares sum to 110 %",
-        "row 5: V0101 is a virtual manager",
+        "row 5: V0101 is an institution's public owner (virtual manager): it may take a share, but the lead",
         "(rows 6, 7): portion ALL: the lead owner E002 has 30 %, less than the largest share 70 %",
         "(rows 8): split_type STOCK_INCREMENT needs portions ['INCREMENT', 'STOCK']",
         "row 8: STOCK_INCREMENT needs stock_base",

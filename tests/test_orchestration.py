@@ -103,8 +103,8 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
     assert staging, "no staging model in the dbt project"
     for node in staging:  # each staging model reads a source: lineage must reach the loader's asset
         parents = graph.get(_asset_key(node)).parent_keys
-        if node["fqn"][2] == "control":  # management inputs: the control tables, as external assets
-            assert parents and all(key.path[0] == "control" for key in parents), (node["name"], parents)
+        if node["fqn"][2] in ("control", "appraisal"):  # management inputs, closed results: external assets
+            assert parents and all(key.path[0] == node["fqn"][2] for key in parents), (node["name"], parents)
         else:
             assert parents & RAW_KEYS, f"{node['name']} does not depend on a raw feed asset: {parents}"
         assert graph.get(_asset_key(node)).group_name == "staging"

@@ -458,3 +458,97 @@ def test_run_status_shows_published_dates_and_reconciliation(bank: dict, session
     assert {row[1] for row in rows} == {"PUBLISHED"}
     manager = session("manager")
     assert manager.goto("/status").status == 403
+
+
+# --- the appraisal cycle (issue 15) ---------------------------------------------------------------
+
+def test_the_office_overrides_a_grade_with_a_reason_in_the_browser(bank: dict, session) -> None:
+    office = session("office")
+    office.goto("/appraisal/grades?period=2025Q4")
+    first = "#grades tbody tr:first-child"
+    subject = office.page.inner_text(f"{first} td:first-child").strip()
+    computed = office.page.inner_text(f"{first} td:nth-child(8)").strip()
+    other = next(grade for grade in ("A+", "A", "B", "C", "D") if grade != computed)
+    office.page.select_option(f"{first} select[name=decision]", "OVERRIDE")
+    office.page.select_option(f"{first} select[name=grade]", other)
+    office.page.click(f"{first} button")  # no reason: refused by the input's validation, nothing saved
+    assert "decision_reason" in office.page.inner_text("#result")
+    row = f"#grade-{subject}"
+    office.page.select_option(f"{row} select[name=decision]", "OVERRIDE")
+    office.page.select_option(f"{row} select[name=grade]", other)
+    office.page.fill(f"{row} input[name=decision_reason]", "committee decision 12/2025")
+    office.page.click(f"{row} button")
+    assert "imported 1 rows of grade_decision" in office.page.inner_text("#result")
+    assert office.page.inner_text(f"{row} .grade").strip() == other
+    assert office.page.inner_text(f"{row} .grade-status").strip() == "OVERRIDDEN"
+    assert "committee decision 12/2025" in office.page.inner_text(row)
+    head_office = session("head_office")
+    head_office.goto("/appraisal/grades?period=2025Q4")
+    assert head_office.page.locator("#grades form").count() == 0  # read-only
+    assert session("manager").goto("/appraisal/grades?period=2025Q4").status == 403
+
+
+def test_the_office_closes_reopens_and_exports_pay_in_the_browser(bank: dict, session) -> None:
+    office = session("office")
+    login = bank["users"]["office"].login
+    office.goto("/appraisal")
+    office.page.fill("#close-form input[name=period]", "2025Q4")
+    office.page.fill("#close-form input[name=note]", "Q4 results")
+    office.page.click("#close-button")
+    assert "2025Q4: close" in office.page.inner_text("#result")
+    rows = office.table("#closes")
+    assert rows[0][:5] == ["2025Q4", "1", "CLOSED", "2025-12-31", login]
+    office.page.fill("#close-form input[name=period]", "2025Q4")
+    office.page.click("#close-button")
+    assert "already closed" in office.page.inner_text("#result")
+    office.page.fill("#reopen-form input[name=period]", "2025Q4")
+    office.page.fill("#reopen-form input[name=reason]", "late plan correction")
+    office.page.click("#reopen-button")
+    assert "reopened 2025Q4" in office.page.inner_text("#result")
+    office.page.fill("#close-form input[name=period]", "2025Q4")
+    office.page.click("#close-button")
+    rows = office.table("#closes")
+    assert [row[:3] for row in rows[:2]] == [["2025Q4", "2", "CLOSED"], ["2025Q4", "1", "REOPENED"]]
+    assert "late plan correction" in rows[1][7]
+    with office.page.expect_download() as download:
+        office.page.click("#closes tbody tr:first-child a:has-text('薪酬导出')")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0][2] == "员工号 employee" and len(lines) > 1
+    assert {line[1] for line in lines[1:]} == {2}  # version 2
+    assert "OVERRIDDEN" in {line[14] for line in lines[1:]}  # the override of the test above, closed with it
+    head_office = session("head_office")
+    head_office.goto("/appraisal")
+    assert head_office.page.locator("#close-form").count() == 0
+    assert head_office.table("#closes")[0][:3] == ["2025Q4", "2", "CLOSED"]
+    assert session("manager").goto("/appraisal").status == 403
+
+
+def test_the_office_enters_a_rating_sheet_and_the_ratee_sees_only_aggregates(bank: dict, session) -> None:
+    manager = bank["users"]["manager"]
+    with psycopg.connect(bank["url"]) as conn:
+        (rater,), = conn.execute("select emp_id from marts.dim_employee where emp_id <> %s and not is_virtual "
+                                 "and status = 'A' order by emp_id limit 1", (manager.emp_id,)).fetchall()
+    office = session("office")
+    office.goto("/appraisal/ratings")
+    office.page.fill("#rating-form input[name=period]", "2025Q4")
+    office.page.fill("#rating-form input[name=emp_id]", manager.emp_id)
+    office.page.select_option("#rating-form select[name=rater_type]", "PEER")
+    office.page.fill("#rating-form input[name=rater_id]", rater)
+    office.page.fill("#rating-form input[name=item_1]", "TEAMWORK")
+    office.page.fill("#rating-form input[name=score_1]", "101")  # out of range: nothing saved
+    office.page.click("#rating-save")
+    assert "above the maximum 100" in office.page.inner_text("#errors")
+    office.page.fill("#rating-form input[name=score_1]", "88")
+    office.page.select_option("#rating-form select[name=component_2]", "ATTITUDE")
+    office.page.fill("#rating-form input[name=item_2]", "DILIGENCE")
+    office.page.fill("#rating-form input[name=score_2]", "76")
+    office.page.click("#rating-save")
+    assert "imported 2 rows of rating" in office.page.inner_text("#result")
+    with psycopg.connect(bank["url"]) as conn:  # as the ratee: per rater type, a single peer withheld
+        conn.execute(f"set role {manager.login}")
+        summary = conn.execute("select component, rater_type, rater_count, is_withheld, type_score "
+                               "from published.mart_rating_summary order by component").fetchall()
+        assert summary == [("ABILITY", "PEER", 1, True, None), ("ATTITUDE", "PEER", 1, True, None)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select rater_id from published.rpt_rating_detail")

@@ -422,6 +422,44 @@ def test_corporate_department_eva_with_every_term(warehouse: str) -> None:
          Decimal("2.00"), Decimal("1.80"), Decimal("2885.20"))]
 
 
+def test_manual_profit_adjustments_and_branch_eva(warehouse: str, tmp_path: Path) -> None:
+    """Manual profit adjustments (spec 2.3(5)) of a manager and of institutions, and branch EVA (spec 2.1.2):
+    the units' EVA rolled up the tree plus the branch's own terms. Views: the imports act at once."""
+    _import(tmp_path, "profit_adjustment", "subject_type,subject_id,month,item_code,amount_cny,note,action",
+            "EMP,E001,2026-03-01,DEAL_BONUS,500.00,won the payroll account of C002,",
+            "ORG,0101,2026-03-01,PENALTY,-1000.00,compliance finding,",
+            "ORG,0100,2026-03-01,PENALTY,-500.00,late reporting,")
+    # the branch's own books: report profit 10,000, expenses 3,000, regulatory fee 200, other -100
+    _import(tmp_path, "eva_finance_terms", EVA_HEADER, "0100,2026-03-01,10000,,,,,3000,,200,,,,,,,,,-100,")
+    # E001: -18,077.04 (test_employee_profit_is_profit_less_allocated_cost) + 500.00; gross profit unchanged
+    assert _rows_of(warehouse, "select gross_profit_cny, manual_adjustment_cny, employee_profit_cny from "
+                               "marts.mart_employee_profit_monthly where emp_id = 'E001'") == [
+        (Decimal("-17077.04"), Decimal("500.00"), Decimal("-17577.04"))]
+    # 0101: 81,133.39 (test_sub_branch_eva_with_every_term) - 1,000.00
+    assert _rows_of(warehouse, "select manual_adjustment_cny, eva_cny from marts.mart_eva_monthly "
+                               "where org_id = '0101'") == [(Decimal("-1000.00"), Decimal("80133.39"))]
+    units = dict(_rows_of(warehouse, "select org_id, eva_cny from marts.mart_eva_monthly"))
+    branch = _rows_of(warehouse, "select org_id, org_type, unit_count, units_eva_cny, own_terms_cny, eva_cny "
+                                 "from marts.mart_branch_eva_monthly order by org_id")
+    # own terms of 0100: 10,000 - 3,000 - 200 - 100 - 500 = 6,200; its units are 0101 and 0102; the head
+    # office's are every unit (0101, 0102 through the branch, 0103 directly) and it has no own terms
+    assert branch == [
+        ("0001", "HO", 3, units["0101"] + units["0102"] + Decimal("2885.20"), Decimal("0.00"),
+         units["0101"] + units["0102"] + Decimal("2885.20")),
+        ("0100", "BR", 2, units["0101"] + units["0102"], Decimal("6200.00"),
+         units["0101"] + units["0102"] + Decimal("6200.00")),
+    ]
+    # every version is kept: withdrawing the adjustments restores the figures, the history has both
+    _import(tmp_path, "profit_adjustment", "subject_type,subject_id,month,item_code,amount_cny,note,action",
+            "EMP,E001,2026-03-01,DEAL_BONUS,500.00,withdrawn,RETIRE",
+            "ORG,0101,2026-03-01,PENALTY,-1000.00,withdrawn,RETIRE",
+            "ORG,0100,2026-03-01,PENALTY,-500.00,withdrawn,RETIRE")
+    assert _rows_of(warehouse, "select eva_cny from marts.mart_eva_monthly where org_id = '0101'") == [
+        (Decimal("81133.39"),)]
+    assert _rows_of(warehouse, "select count(*) from control.profit_adjustments_history "
+                               "where set_key = 'EMP|E001|2026-03-01|DEAL_BONUS'") == [(2,)]
+
+
 def test_month_statements_are_indicators_on_the_months_last_built_day(warehouse: str) -> None:
     """EVA, employee and discount profit as catalogue indicators: once a month, on its last built day."""
     statements = ("'EVA_M', 'EVA_Y', 'EMP_PROFIT_M', 'EMP_PROFIT_Y', 'EMP_GROSS_PROFIT_M', 'EMP_GROSS_PROFIT_Y', "

@@ -412,7 +412,7 @@ def ownership_statements(conn: psycopg.Connection) -> list[sql.Composable]:
     the rest the owner's. Sequences owned by a column follow their table."""
     if not set(SERVICE_ROLES) <= {name for (name,) in conn.execute("select rolname from pg_roles")}:
         return []
-    schemas = (*OWNED_SCHEMAS, "workflow")
+    schemas = (*OWNED_SCHEMAS, "workflow", "appraisal")
     statements: list[sql.Composable] = []
     for (schema,) in conn.execute(
         "select nspname from pg_namespace where nspname = any(%s) and nspowner <> %s::regrole order by nspname",

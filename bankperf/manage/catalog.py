@@ -34,6 +34,9 @@ class Kind:
     set_columns: tuple[str, ...]
     fields: tuple[Field, ...]
     rules: tuple[str, ...]
+    # False for inputs the marts read through views on each date (the scheme's roles, weights, grades,
+    # indicator settings, EVA parameters): a past date applies at once, nothing is queued to restate
+    restates: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -53,7 +56,7 @@ def kinds() -> dict[str, Kind]:
             for column in spec["columns"]
         )
         result[name] = Kind(name, spec["table"], " ".join(spec["description"].split()),
-                            tuple(spec["set"]), fields, tuple(spec.get("rules", [])))
+                            tuple(spec["set"]), fields, tuple(spec.get("rules", [])), spec.get("restates", True))
     return result
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Protocol
 
-from bankperf.manage import plan_rules
+from bankperf.manage import appraisal_rules, plan_rules
 from bankperf.settings import REPO_ROOT
 
 _VIRTUAL = re.compile(r"V\d+")
@@ -97,6 +97,14 @@ def no_virtual_owner(rows: list[_Row]) -> list[str]:
             for row in rows if row.values.get("emp_id") and is_virtual(str(row.values["emp_id"]))]
 
 
+def institution_not_lead(rows: list[_Row]) -> list[str]:
+    """An override may give a portion to an institution through its public owner V<org_id> (spec 1.5.2),
+    but the lead owner (主办) is a person."""
+    return [f"row {row.row_no}: {row.values['emp_id']} is an institution's public owner (virtual manager): it "
+            "may take a share, but the lead owner (主办) is an employee"
+            for row in rows if row.values.get("is_lead") and is_virtual(str(row.values["emp_id"]))]
+
+
 def split_parameters(rows: list[_Row]) -> list[str]:
     split = rows[0].values["split_type"]
     messages = []
@@ -168,10 +176,11 @@ def first_of_month(rows: list[_Row]) -> list[str]:
 RULES: dict[str, Callable[[list[_Row]], list[str]]] = {
     function.__name__: function
     for function in (end_after_start, portions_match_split, shares_sum_to_100, one_lead_per_portion,
-                     exactly_one_lead_largest, no_virtual_owner, split_parameters, carry_mode_consistent,
-                     single_row, known_product_line, first_of_month)
+                     exactly_one_lead_largest, no_virtual_owner, institution_not_lead, split_parameters,
+                     carry_mode_consistent, single_row, known_product_line, first_of_month)
 }
 RULES.update(plan_rules.RULES)  # plans and appraisal scores (issue 6)
+RULES.update(appraisal_rules.RULES)  # 360-degree ratings, grade quotas and decisions, manual indicators (issue 15)
 
 
 def check(rule: str, rows: list[_Row]) -> list[str]:

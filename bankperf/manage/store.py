@@ -140,7 +140,7 @@ def import_rows(conn: psycopg.Connection, kind: Kind, rows: list[Row], path: Pat
                 copy.write_row([batch_id, row.row_no, set_key(kind, row), *(row.values[n] for n in kind.column_names)])
         built_to = latest_built_date(conn)
         start = _start_column(kind)
-        if built_to is not None and start is not None:
+        if built_to is not None and start is not None and kind.restates:
             past = {set_key(kind, row): row.values[start] for row in rows if row.values[start] <= built_to}
             for key, from_date in sorted(past.items()):
                 conn.execute(

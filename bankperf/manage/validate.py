@@ -86,6 +86,13 @@ def validate(
             emp_id = str(values["emp_id"])
             if not rules.is_virtual(emp_id) and emp_id not in known_employees:
                 errors.append(f"row {index}, column emp_id: employee {emp_id!r} is not in the EMP feed")
+            if rules.is_virtual(emp_id) and known_institutions is not None and emp_id[1:] not in known_institutions:
+                errors.append(f"row {index}, column emp_id: virtual manager {emp_id!r}: institution "
+                              f"{emp_id[1:]!r} is not in the ORG feed")
+        for name in ("org_id", "referring_org_id", "department_org_id"):
+            org_id = values.get(name)
+            if known_institutions is not None and org_id and str(org_id) not in known_institutions:
+                errors.append(f"row {index}, column {name}: institution {org_id!r} is not in the ORG feed")
         if known_institutions is not None and values.get("subject_type") and values.get("subject_id"):
             problem = _unknown_subject(str(values["subject_type"]), str(values["subject_id"]),
                                        known_employees or set(), known_institutions)

@@ -25,12 +25,36 @@
             'PTD_M': 'effective_new_m_count', 'PTD_Y': 'effective_new_y_count'}},
         'CARD_ISSUED': {'source': 'profits', 'statistics': {'PTD_M': 'issued_m_count', 'PTD_Y': 'issued_y_count'}},
     }) -%}
+    {#- Further point figures of mart_subject_measures_daily (issue 16): card, pledged, mortgaged,
+        key-customer and no-credit-customer deposits, counts shown and not paid. -#}
+    {%- set subject_measures = {
+        'CARD_DEPOSIT': 'card_deposit_balance_cny',
+        'PLEDGED_DEPOSIT': 'pledged_deposit_balance_cny',
+        'MORTGAGED_DEPOSIT': 'mortgaged_deposit_balance_cny',
+        'KEY_CUSTOMER_DEPOSIT': 'key_customer_deposit_balance_cny',
+        'KEY_CUSTOMER_LOAN': 'key_customer_loan_balance_cny',
+        'NO_CREDIT_DEPOSIT_M': 'no_credit_deposit_balance_cny_m',
+        'NO_CREDIT_DEPOSIT_Y': 'no_credit_deposit_balance_cny_y',
+        'OUT_OF_TERRITORY_DEPOSIT': 'out_of_territory_deposit_balance_cny',
+        'OUT_OF_TERRITORY_LOAN': 'out_of_territory_loan_balance_cny',
+        'REFERRED_DEPOSIT': 'referred_deposit_balance_cny',
+        'REFERRED_LOAN': 'referred_loan_balance_cny',
+        'CUSTOMER_COUNT': 'customer_count',
+        'DEP_ACCOUNT_COUNT': 'deposit_account_count',
+        'LOAN_ACCOUNT_COUNT': 'loan_account_count',
+    } -%}
+    {%- for measure, column in subject_measures.items() -%}
+        {%- do measures.update({measure: {'source': 'measures', 'statistics': {'POINT': column}}}) -%}
+    {%- endfor -%}
+    {%- do measures.update({'TRANSACTION_COUNT': {'source': 'measures', 'statistics': {'DAY': 'transaction_count'}}}) -%}
     {#- Month statements (monthly inputs: finance terms, manager costs, rediscount income), evaluated
         per month on its last built day by fct_indicator_value_monthly: the model, its subject
         column and type (institution types for ORG), and the amount column. -#}
     {%- set month_statements = {
         'EVA': {'relation': 'mart_eva_monthly', 'subject_type': 'ORG', 'subject_column': 'org_id',
                 'subject_kinds': ['SB', 'CD'], 'column': 'eva_cny'},
+        'BRANCH_EVA': {'relation': 'mart_branch_eva_monthly', 'subject_type': 'ORG', 'subject_column': 'org_id',
+                       'subject_kinds': ['BR', 'HO'], 'column': 'eva_cny'},
         'EMPLOYEE_PROFIT': {'relation': 'mart_employee_profit_monthly', 'subject_type': 'EMP',
                             'subject_column': 'emp_id', 'column': 'employee_profit_cny'},
         'EMPLOYEE_GROSS_PROFIT': {'relation': 'mart_employee_profit_monthly', 'subject_type': 'EMP',
@@ -50,6 +74,14 @@
     {#- The measures evaluated every day by fct_indicator_value_daily (all but the month statements),
         as a SQL list of strings. -#}
     ({%- for measure, spec in indicator_measures().items() if spec.source != 'monthly' -%}
+        '{{ measure }}'{{ ', ' if not loop.last }}
+    {%- endfor -%})
+{%- endmacro %}
+
+
+{% macro measures_of(source) -%}
+    {#- The base measures of one measure mart ('balances', 'profits', 'measures'), as a SQL list. -#}
+    ({%- for measure, spec in indicator_measures().items() if spec.source == source -%}
         '{{ measure }}'{{ ', ' if not loop.last }}
     {%- endfor -%})
 {%- endmacro %}

@@ -10,7 +10,7 @@ indicator_values as (
 
 catalogue as (
     select * from {{ ref('indicator_catalogue') }}
-    where shape <> 'BASE' or measure in {{ daily_measures() }}
+    where shape in ('SUM', 'RATIO') or measure in {{ daily_measures() }}
 ),
 
 subject_counts as (

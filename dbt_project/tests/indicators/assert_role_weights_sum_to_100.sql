@@ -1,9 +1,10 @@
 -- A role's indicator weights sum to 100 per period type on every day a weight is in force
--- (checked at each day a weight starts; rows: role, period type and day with another total).
+-- (the seed's and the imported versions: checked at each day a version starts; rows: role, period type
+-- and day with another total).
 with
 
 weights as (
-    select * from {{ ref('assessment_role_indicators') }}
+    select * from {{ ref('dim_scheme_role_indicators') }}
 ),
 
 change_days as (

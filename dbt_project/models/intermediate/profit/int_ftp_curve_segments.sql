@@ -1,40 +1,23 @@
 with
 
 curve_points as (
-    select * from {{ ref('ftp_curve') }}
-),
-
-curve_dates as (
-    select distinct
-        acct_type,
-        currency,
-        effective_date
-    from curve_points
-),
-
-curve_versions as (
-    -- a curve (one side and currency) applies from its date until the next curve of the same
-    -- side and currency
-    select
-        acct_type,
-        currency,
-        effective_date,
-        lead(effective_date) over (partition by acct_type, currency order by effective_date) - 1 as valid_to
-    from curve_dates
+    -- the curve version in force (the seed, or an imported ftp_curve from its date)
+    select * from {{ ref('int_ftp_curve_points_versioned') }}
 ),
 
 point_pairs as (
     select
         acct_type,
         currency,
-        effective_date,
+        valid_from as effective_date,
+        valid_to,
         term_months,
         ftp_rate,
         lead(term_months) over by_term as next_term_months,
         lead(ftp_rate) over by_term as next_ftp_rate,
         row_number() over by_term as point_number
     from curve_points
-    window by_term as (partition by acct_type, currency, effective_date order by term_months)
+    window by_term as (partition by acct_type, currency, valid_from order by term_months)
 ),
 
 segments as (
@@ -43,6 +26,7 @@ segments as (
         acct_type,
         currency,
         effective_date,
+        valid_to,
         null::numeric as term_from_months,
         term_months::numeric as term_to_months,
         ftp_rate as rate_at_from,
@@ -55,6 +39,7 @@ segments as (
         acct_type,
         currency,
         effective_date,
+        valid_to,
         term_months::numeric as term_from_months,
         next_term_months::numeric as term_to_months,
         ftp_rate as rate_at_from,
@@ -64,20 +49,15 @@ segments as (
 
 final as (
     select
-        segments.acct_type,
-        segments.currency,
-        segments.term_from_months,
-        segments.term_to_months,
-        segments.rate_at_from,
-        segments.rate_per_month,
-        segments.effective_date as valid_from,
-        curve_versions.valid_to
+        acct_type,
+        currency,
+        term_from_months,
+        term_to_months,
+        rate_at_from,
+        rate_per_month,
+        effective_date as valid_from,
+        valid_to
     from segments
-    inner join curve_versions
-        on
-            segments.acct_type = curve_versions.acct_type
-            and segments.currency = curve_versions.currency
-            and segments.effective_date = curve_versions.effective_date
 )
 
 select * from final

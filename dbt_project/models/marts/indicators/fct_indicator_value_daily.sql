@@ -51,6 +51,11 @@ profits as (
     where biz_date {{ on_statistic_dates }}
 ),
 
+subject_measures as (
+    select * from {{ ref('mart_subject_measures_daily') }}
+    where biz_date {{ on_statistic_dates }}
+),
+
 rebuilt_days as (
     -- the window (or from the earliest restated day, as the balance mart rebuilds)
     select
@@ -120,13 +125,29 @@ profit_statistics as (
         {{ indicator_statistic('profits', 'base_indicators', 'profits') }} as amount
     from profits
     inner join base_indicators
-        on base_indicators.measure <> 'BALANCE'
+        on base_indicators.measure in {{ measures_of('profits') }}
+),
+
+measure_statistics as (
+    -- further point figures (card, pledged, key-customer, no-credit deposits; counts)
+    select
+        subject_measures.biz_date as statistic_date,
+        subject_measures.subject_type,
+        subject_measures.subject_id,
+        subject_measures.caliber,
+        base_indicators.indicator_code,
+        {{ indicator_statistic('measures', 'base_indicators', 'subject_measures') }} as amount
+    from subject_measures
+    inner join base_indicators
+        on base_indicators.measure in {{ measures_of('measures') }}
 ),
 
 statistics as (
     select * from balance_statistics
     union all
     select * from profit_statistics
+    union all
+    select * from measure_statistics
 ),
 
 subject_days as (

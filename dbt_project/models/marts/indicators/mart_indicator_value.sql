@@ -19,12 +19,60 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
+indicator_settings as (
+    -- names and assessed-or-not in force on each date (the catalogue's, then the office's imports)
+    select * from {{ ref('dim_scheme_indicators') }}
+),
+
 plans as (
     select * from {{ ref('stg_control__plans') }}
 ),
 
+manual_values as (
+    select * from {{ ref('stg_control__manual_indicator_values') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+subjects as (
+    select * from {{ ref('dim_indicator_subject') }}
+),
+
+manual_indicator_values as (
+    -- manual indicators (catalogue shape MANUAL): the office's value of the period on every day of it
+    -- the subject is on the books, up to the build's last day (the view is rebuilt by every run)
+    select
+        calendar.biz_date,
+        manual_values.subject_type,
+        manual_values.subject_id,
+        subjects.caliber,
+        manual_values.indicator_code,
+        subjects.subject_name,
+        subjects.subject_kind,
+        subjects.subject_level,
+        subjects.parent_org_id,
+        manual_values.value as indicator_value,
+        manual_values.value as statistic_value,
+        null::date as base_date,
+        null::numeric as base_value
+    from manual_values
+    inner join calendar
+        on
+            manual_values.period_start <= calendar.biz_date
+            and manual_values.period_end >= calendar.biz_date
+            and {{ window_end('manual_values.period_end') }} >= calendar.biz_date
+    inner join subjects
+        on
+            manual_values.subject_type = subjects.subject_type
+            and manual_values.subject_id = subjects.subject_id
+            and calendar.biz_date >= subjects.valid_from
+            and calendar.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
+),
+
 indicator_values as (
-    -- the daily indicators, and the month statements on each month's last built day
+    -- the daily indicators, the month statements on each month's last built day, the manual indicators
     select
         {{ indicator_value_columns | join(',\n        ') }}
     from daily_values
@@ -32,22 +80,31 @@ indicator_values as (
     select
         {{ indicator_value_columns | join(',\n        ') }}
     from monthly_values
+    union all
+    select
+        {{ indicator_value_columns | join(',\n        ') }}
+    from manual_indicator_values
 ),
 
 planned_values as (
     -- the plan in force now: of the indicator's plan period, the finest containing D for point indicators
     select
         indicator_values.*,
-        catalogue.name_zh,
-        catalogue.name_en,
+        indicator_settings.name_zh,
+        indicator_settings.name_en,
         catalogue.unit,
-        catalogue.is_assessed,
+        indicator_settings.is_assessed,
         catalogue.direction,
         chosen_plans.period as plan_period,
         chosen_plans.plan_value
     from indicator_values
     inner join catalogue
         on indicator_values.indicator_code = catalogue.indicator_code
+    inner join indicator_settings
+        on
+            indicator_values.indicator_code = indicator_settings.indicator_code
+            and indicator_values.biz_date >= indicator_settings.valid_from
+            and indicator_values.biz_date <= coalesce(indicator_settings.valid_to, 'infinity'::date)
     left join lateral (
         select
             plans.period,

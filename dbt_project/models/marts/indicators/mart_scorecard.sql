@@ -7,15 +7,32 @@ lines as (
 ),
 
 roles as (
-    select * from {{ ref('assessment_roles') }}
+    select * from {{ ref('dim_scheme_roles') }}
 ),
 
 grades as (
-    select * from {{ ref('assessment_grades') }}
+    -- the grading scale in force on each date (seed, then the office's imports; issue 16)
+    select * from {{ ref('dim_scheme_grades') }}
 ),
 
 appraisal_scores as (
     select * from {{ ref('stg_control__appraisal_scores') }}
+),
+
+rating_type_scores as (
+    select * from {{ ref('int_rating_type_scores') }}
+),
+
+rater_weights as (
+    select * from {{ ref('int_rater_weights_versioned') }}
+),
+
+grade_quotas as (
+    select * from {{ ref('int_grade_quotas_versioned') }}
+),
+
+grade_decisions as (
+    select * from {{ ref('stg_control__grade_decisions') }}
 ),
 
 performance as (
@@ -56,8 +73,16 @@ totals as (
         performance.*,
         coalesce(appraisal_parts.manual_points, 0) as manual_points,
         performance.indicator_score + coalesce(appraisal_parts.manual_points, 0) as performance_score,
-        appraisal_parts.ability_score,
-        appraisal_parts.attitude_score,
+        coalesce(rated_parts.ability_score, appraisal_parts.ability_score) as ability_score,
+        coalesce(rated_parts.attitude_score, appraisal_parts.attitude_score) as attitude_score,
+        case
+            when rated_parts.ability_score is not null then 'RATINGS'
+            when appraisal_parts.ability_score is not null then 'SCORES'
+        end as ability_source,
+        case
+            when rated_parts.attitude_score is not null then 'RATINGS'
+            when appraisal_parts.attitude_score is not null then 'SCORES'
+        end as attitude_source,
         roles.performance_weight_pct,
         roles.ability_weight_pct,
         roles.attitude_weight_pct,
@@ -65,8 +90,8 @@ totals as (
         round(
             (performance.indicator_score + coalesce(appraisal_parts.manual_points, 0))
             * roles.performance_weight_pct / 100
-            + coalesce(appraisal_parts.ability_score, 0) * roles.ability_weight_pct / 100
-            + coalesce(appraisal_parts.attitude_score, 0) * roles.attitude_weight_pct / 100,
+            + coalesce(rated_parts.ability_score, appraisal_parts.ability_score, 0) * roles.ability_weight_pct / 100
+            + coalesce(rated_parts.attitude_score, appraisal_parts.attitude_score, 0) * roles.attitude_weight_pct / 100,
             4
         ) as total_score
     from performance
@@ -80,6 +105,50 @@ totals as (
             performance.subject_type = appraisal_parts.subject_type
             and performance.subject_id = appraisal_parts.subject_id
             and performance.period = appraisal_parts.period
+    -- 360-degree ratings: each rater type's score weighted by the role's rater-type weights in force,
+    -- renormalised over the types that rated (a missing type is not a zero; without weights for the
+    -- role every type that rated counts equally); a lookup per row, so only the row's ratings are read
+    left join lateral (
+        select
+            sum(rating_type_scores.type_score * type_weights.weight_pct)
+            filter (where rating_type_scores.component = 'ABILITY')
+            / nullif(sum(type_weights.weight_pct) filter (where rating_type_scores.component = 'ABILITY'), 0)
+                as ability_score,
+            sum(rating_type_scores.type_score * type_weights.weight_pct)
+            filter (where rating_type_scores.component = 'ATTITUDE')
+            / nullif(sum(type_weights.weight_pct) filter (where rating_type_scores.component = 'ATTITUDE'), 0)
+                as attitude_score
+        from rating_type_scores
+        cross join
+            lateral (
+                select
+                    case
+                        when
+                            exists (
+                                select 1
+                                from rater_weights
+                                where
+                                    rater_weights.role_code = performance.role_code
+                                    and performance.biz_date >= rater_weights.valid_from
+                                    and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
+                            )
+                            then coalesce((
+                                select rater_weights.weight_pct
+                                from rater_weights
+                                where
+                                    rater_weights.role_code = performance.role_code
+                                    and rater_weights.rater_type = rating_type_scores.rater_type
+                                    and performance.biz_date >= rater_weights.valid_from
+                                    and performance.biz_date <= coalesce(rater_weights.valid_to, 'infinity'::date)
+                            ), 0)
+                        else 1
+                    end as weight_pct
+            ) as type_weights
+        where
+            performance.subject_type = 'EMP'
+            and rating_type_scores.emp_id = performance.subject_id
+            and rating_type_scores.period = performance.period
+    ) as rated_parts on true
 ),
 
 ranked as (
@@ -113,8 +182,10 @@ final as (
         ranked.indicator_score::numeric as indicator_score,
         ranked.manual_points::numeric as manual_points,
         ranked.performance_score::numeric as performance_score,
-        ranked.ability_score::numeric as ability_score,
-        ranked.attitude_score::numeric as attitude_score,
+        round(ranked.ability_score, 4)::numeric as ability_score,
+        round(ranked.attitude_score, 4)::numeric as attitude_score,
+        ranked.ability_source::text as ability_source,
+        ranked.attitude_source::text as attitude_source,
         ranked.performance_weight_pct::numeric as performance_weight_pct,
         ranked.ability_weight_pct::numeric as ability_weight_pct,
         ranked.attitude_weight_pct::numeric as attitude_weight_pct,
@@ -125,13 +196,28 @@ final as (
         ranked.rank_in_institution::integer as rank_in_institution,
         ranked.peers_in_institution::integer as peers_in_institution,
         ranked.grade_method::text as grade_method,
-        chosen_grades.grade::text as grade
+        -- the grade: by the institution's quotas where the office set them, else by the role's method;
+        -- then the office's decision (confirmed or overridden, with its reason)
+        (case when quota_grades.grade is not null then 'QUOTA' else ranked.grade_method end)::text
+            as grade_basis,
+        coalesce(quota_grades.grade, chosen_grades.grade)::text as computed_grade,
+        coalesce(decisions.grade, quota_grades.grade, chosen_grades.grade)::text as grade,
+        (
+            case decisions.decision
+                when 'CONFIRM' then 'CONFIRMED' when 'OVERRIDE' then 'OVERRIDDEN' else 'PROPOSED'
+            end
+        )::text
+            as grade_status,
+        decisions.decision_reason::text as grade_decision_reason,
+        decisions.batch_id::bigint as grade_decision_batch_id
     from ranked
     left join lateral (
         select grades.grade
         from grades
         where
             grades.grade_method = ranked.grade_method
+            and ranked.biz_date >= grades.valid_from
+            and ranked.biz_date <= coalesce(grades.valid_to, 'infinity'::date)
             and (
                 (
                     ranked.grade_method = 'THRESHOLD'
@@ -145,6 +231,25 @@ final as (
         order by grades.sort_order
         limit 1
     ) as chosen_grades on true
+    left join lateral (
+        -- forced distribution within the institution: the best grade whose cumulative quota reaches
+        -- the rank's position (ties share a rank, so they share the better grade)
+        select grade_quotas.grade
+        from grade_quotas
+        where
+            grade_quotas.org_id = ranked.parent_org_id
+            and grade_quotas.role_code = ranked.role_code
+            and ranked.biz_date >= grade_quotas.valid_from
+            and ranked.biz_date <= coalesce(grade_quotas.valid_to, 'infinity'::date)
+            and 100.0 * ranked.rank_in_institution / ranked.peers_in_institution <= grade_quotas.cumulative_pct
+        order by grade_quotas.sort_order
+        limit 1
+    ) as quota_grades on true
+    left join grade_decisions as decisions
+        on
+            ranked.subject_type = decisions.subject_type
+            and ranked.subject_id = decisions.subject_id
+            and ranked.period = decisions.period
 )
 
 select * from final

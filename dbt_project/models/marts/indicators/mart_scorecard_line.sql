@@ -14,11 +14,12 @@ institution_values as (
 ),
 
 roles as (
-    select * from {{ ref('assessment_roles') }}
+    -- the roles and weights in force on each date (seeds, then the office's imports; issue 16)
+    select * from {{ ref('dim_scheme_roles') }}
 ),
 
 role_indicators as (
-    select * from {{ ref('assessment_role_indicators') }}
+    select * from {{ ref('dim_scheme_role_indicators') }}
 ),
 
 subject_lines as (

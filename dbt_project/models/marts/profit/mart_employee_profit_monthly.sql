@@ -14,6 +14,12 @@ manager_costs as (
     select * from {{ ref('stg_control__manager_costs') }}
 ),
 
+profit_adjustments as (
+    -- manual profit adjustments of managers (spec 2.3(5); management input profit_adjustment)
+    select * from {{ ref('stg_control__profit_adjustments') }}
+    where subject_type = 'EMP'
+),
+
 employee_amounts as (
     select
         month_start,
@@ -22,6 +28,7 @@ employee_amounts as (
         loan_profit_cny,
         0 as discount_profit_cny,
         fee_income_cny,
+        0 as manual_adjustment_cny,
         through_date
     from owner_months
     union all
@@ -32,8 +39,20 @@ employee_amounts as (
         0 as loan_profit_cny,
         discount_profit_cny,
         0 as fee_income_cny,
+        0 as manual_adjustment_cny,
         null::date as through_date
     from discount_profits
+    union all
+    select
+        month_start,
+        subject_id as emp_id,
+        0 as deposit_profit_cny,
+        0 as loan_profit_cny,
+        0 as discount_profit_cny,
+        0 as fee_income_cny,
+        amount_cny as manual_adjustment_cny,
+        null::date as through_date
+    from profit_adjustments
 ),
 
 employee_months as (
@@ -45,6 +64,7 @@ employee_months as (
         sum(loan_profit_cny) as loan_profit_cny,
         sum(discount_profit_cny) as discount_profit_cny,
         sum(fee_income_cny) as fee_income_cny,
+        sum(manual_adjustment_cny) as manual_adjustment_cny,
         sum(deposit_profit_cny + loan_profit_cny + discount_profit_cny + fee_income_cny) as gross_profit_cny
     from employee_amounts
     group by month_start, emp_id
@@ -84,8 +104,10 @@ final as (
             as marketing_cost_cny,
         (base_cost_cny + round(greatest(gross_profit_cny, 0) * marketing_cost_rate_pct / 100, 2))::numeric(20, 2)
             as allocated_cost_cny,
+        manual_adjustment_cny::numeric(20, 2) as manual_adjustment_cny,
         (
             gross_profit_cny - base_cost_cny - round(greatest(gross_profit_cny, 0) * marketing_cost_rate_pct / 100, 2)
+            + manual_adjustment_cny
         )::numeric(24, 2) as employee_profit_cny
     from costed_months
 )

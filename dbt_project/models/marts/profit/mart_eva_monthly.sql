@@ -1,7 +1,5 @@
 {{ config(materialized='view') }}
 
-{%- set deduction_pct = var('eva_profit_deduction_pct') %}
-
 with
 
 owner_months as (
@@ -20,10 +18,32 @@ institution_ancestors as (
     select * from {{ ref('bridge_institution_ancestor') }}
 ),
 
+profit_adjustments as (
+    -- manual profit adjustments of institutions (spec 2.3(5); management input profit_adjustment)
+    select * from {{ ref('stg_control__profit_adjustments') }}
+    where subject_type = 'ORG'
+),
+
+eva_parameters as (
+    -- the seed's 90 %, or an imported eva_parameter from its month on
+    select * from {{ ref('int_eva_parameters_versioned') }}
+),
+
 months as (
     select distinct month_start from owner_months
     union
     select distinct month_start from finance_terms
+    union
+    select distinct month_start from profit_adjustments
+),
+
+institution_adjustments as (
+    select
+        month_start,
+        subject_id as org_id,
+        sum(amount_cny) as manual_adjustment_cny
+    from profit_adjustments
+    group by month_start, subject_id
 ),
 
 month_institutions as (
@@ -139,7 +159,8 @@ eva_institutions as (
             when month_institutions.org_type = 'SB' then coalesce(warehouse_terms.moved_unassigned_profit_cny, 0)
             else 0
         end as moved_unassigned_profit_cny,
-        coalesce(warehouse_terms.managers_profit_cny, 0) as managers_profit_cny
+        coalesce(warehouse_terms.managers_profit_cny, 0) as managers_profit_cny,
+        coalesce(institution_adjustments.manual_adjustment_cny, 0) as manual_adjustment_cny
     from month_institutions
     left join warehouse_terms
         on
@@ -149,16 +170,26 @@ eva_institutions as (
         on
             month_institutions.month_start = finance_terms.month_start
             and month_institutions.org_id = finance_terms.org_id
+    left join institution_adjustments
+        on
+            month_institutions.month_start = institution_adjustments.month_start
+            and month_institutions.org_id = institution_adjustments.org_id
     where month_institutions.org_type in ('SB', 'CD')
 ),
 
 eva_terms as (
     select
-        *,
+        eva_institutions.*,
+        eva_parameters.profit_deduction_pct,
         -- exact like the profit it is taken from; EVA is rounded once, as shown (rules.md, Precision)
-        (moved_unassigned_profit_cny + managers_profit_cny) * {{ deduction_pct }} / 100.0
-            as simulated_profit_deduction_cny
+        (eva_institutions.moved_unassigned_profit_cny + eva_institutions.managers_profit_cny)
+        * eva_parameters.profit_deduction_pct / 100.0 as simulated_profit_deduction_cny
     from eva_institutions
+    -- the parameters in force on the month's first day
+    inner join eva_parameters
+        on
+            eva_institutions.month_start >= eva_parameters.valid_from
+            and eva_institutions.month_start <= coalesce(eva_parameters.valid_to, 'infinity'::date)
 ),
 
 final as (
@@ -189,12 +220,14 @@ final as (
         discount_holding_interest_income::numeric(20, 2) as discount_holding_interest_income,
         interbank_deposit_interest_expense::numeric(20, 2) as interbank_deposit_interest_expense,
         other_adjustments::numeric(20, 2) as other_adjustments,
+        manual_adjustment_cny::numeric(20, 2) as manual_adjustment_cny,
         -- terms from the warehouse's facts (month to date, CNY)
         transfer_income_cny::numeric(24, 2) as transfer_income_cny,
         transfer_expense_cny::numeric(24, 2) as transfer_expense_cny,
         economic_capital_cost_cny::numeric(24, 2) as economic_capital_cost_cny,
         moved_unassigned_profit_cny::numeric(24, 2) as moved_unassigned_profit_cny,
         managers_profit_cny::numeric(24, 2) as managers_profit_cny,
+        profit_deduction_pct::numeric(9, 6) as profit_deduction_pct,
         simulated_profit_deduction_cny::numeric(24, 2) as simulated_profit_deduction_cny,
         -- the formula of the requirement document, term by term
         (case org_type
@@ -207,13 +240,13 @@ final as (
                     - simulated_profit_deduction_cny
                     - interbank_deposit_interest_income - interbank_lending_interest_income
                     - discount_holding_interest_income + interbank_deposit_interest_expense
-                    + other_adjustments
+                    + other_adjustments + manual_adjustment_cny
             else
                 split_interest_income + split_fee_income - split_business_tax - split_deposit_interest_expense
                 + (transfer_income_cny - transfer_expense_cny)
                 - simulated_profit_deduction_cny
                 - actual_expenses - special_provisions - economic_capital_cost_cny - regulatory_fee
-                + other_adjustments
+                + other_adjustments + manual_adjustment_cny
         end)::numeric(24, 2) as eva_cny
     from eva_terms
 )

@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('control', 'grade_decisions_current') }}
+),
+
+final as (
+    select
+        -- ids
+        set_key,
+        batch_id,
+        subject_type,
+        {{ clean_text('subject_id') }} as subject_id,
+        -- the period
+        period,
+        {{ plan_period_grain('period') }} as period_grain,
+        -- the decision
+        decision,
+        grade,
+        decision_reason
+    from source
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with
+
+source as (
+    select * from {{ source('control', 'manual_indicator_values_current') }}
+),
+
+final as (
+    select
+        -- ids
+        set_key,
+        batch_id,
+        indicator_code,
+        subject_type,
+        {{ clean_text('subject_id') }} as subject_id,
+        -- the period
+        period,
+        {{ plan_period_grain('period') }} as period_grain,
+        {{ plan_period_start('period') }} as period_start,
+        {{ plan_period_end('period') }} as period_end,
+        -- the value
+        value,
+        note
+    from source
+)
+
+select * from final

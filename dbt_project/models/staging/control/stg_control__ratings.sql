@@ -1,0 +1,26 @@
+with
+
+source as (
+    select * from {{ source('control', 'ratings_current') }}
+),
+
+final as (
+    select
+        -- ids
+        set_key,
+        batch_id,
+        {{ clean_text('emp_id') }} as emp_id,
+        rater_type,
+        {{ clean_text('rater_id') }} as rater_id,
+        -- the period
+        period,
+        {{ plan_period_grain('period') }} as period_grain,
+        -- the rating
+        component,
+        item_code,
+        score,
+        note
+    from source
+)
+
+select * from final
