@@ -8,7 +8,6 @@
             {'columns': ['biz_date'], 'type': 'brin'},
             {'columns': ['acct_type', 'acct_no', 'sub_acct_no']},
         ],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
         post_hook=["analyze {{ this }}"],
     )
 }}
@@ -17,14 +16,17 @@ with
 
 deposits as (
     select * from {{ ref('stg_core__deposit_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 loans as (
     select * from {{ ref('stg_core__loan_accounts') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 cards as (
     select * from {{ ref('stg_core__cards') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 card_accounts as (

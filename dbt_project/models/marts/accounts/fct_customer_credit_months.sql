@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key=['month_start', 'cust_id'],
         indexes=[{'columns': ['cust_id', 'month_start']}],
-        pre_hook=["{{ assert_window_views_rebuilt() }}"],
         post_hook=["analyze {{ this }}"],
     )
 }}

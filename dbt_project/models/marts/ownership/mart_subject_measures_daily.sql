@@ -7,7 +7,6 @@
             {'columns': ['subject_type', 'subject_id']},
         ],
         pre_hook=[
-            "{{ assert_window_views_rebuilt() }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_from_first_rebuilt_day() }}",
         ],
