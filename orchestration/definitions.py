@@ -21,7 +21,7 @@ from orchestration.schedules import nightly_schedule, raw_freshness_schedule
 from orchestration.sensors import inbox_ready_sensor
 
 defs = Definitions(
-    assets=[*raw_assets, dbt_models, publication_asset, retention_asset],
+    assets=[*raw_assets, *dbt_models, publication_asset, retention_asset],
     # blocking quality gates on the raw feeds (before dbt reads them), and their freshness
     asset_checks=[*raw_checks, raw_freshness_checks],
     jobs=[nightly_job, raw_freshness_job],

@@ -1,8 +1,8 @@
 """The dbt core models against the real database, real files and the real dbt.
 
 Hand-built days (2025-12-30 .. 2026-01-04) are written as interface files, loaded through
-``loaders.load.load_date`` into a fresh database, and built with ``dbt build --vars ...`` in a
-subprocess. Checked: the grain of ``fct_account_daily``, a month average of an account that
+``loaders.load.load_date`` into a fresh database, and built with ``dbt build --vars ...`` (in the test
+process: ``tests/dbt_runs.py``). Checked: the grain of ``fct_account_daily``, a month average of an account that
 closes mid-month, the year reset on 1 January, per-day FX conversion, a multi-day window equal
 to one-day runs, reruns (identical rows; an out-of-order rerun refused), and a missing FX rate
 failing the build without dropping the row.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
@@ -21,13 +20,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 DAYS = [dt.date(2025, 12, 30) + dt.timedelta(days=offset) for offset in range(6)]  # 30 Dec .. 4 Jan
 FACT_KEY = "biz_date, acct_type, acct_no, sub_acct_no"
 DAILY_TABLES = ["fct_account_daily", "dim_account", "dim_customer", "dim_currency", "dim_institution",
@@ -94,10 +92,8 @@ def _deliver(inbox: Path, day: dt.date, usd_rate: Decimal | None) -> None:
 
 def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> subprocess.CompletedProcess[str]:
     """dbt build over the window [first, last] in the test database (own target and log folders)."""
-    command = [str(DBT), "build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
-               "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
-    return subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                          capture_output=True, text=True, check=False)
+    return run_dbt(["build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+                    "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args])
 
 
 def _build(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
@@ -236,10 +232,8 @@ def test_a_night_reads_only_its_own_days_of_the_big_facts(warehouse: tuple[str, 
     url, workdir = warehouse
     day = DAYS[5]
     target = workdir / "explained"  # a target of its own: only this compilation's files (no unit-test copies)
-    command = [str(DBT), "compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
-               "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", *NIGHTLY_NODES]
-    compiled = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                              capture_output=True, text=True, check=False)
+    compiled = run_dbt(["compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+                        "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", *NIGHTLY_NODES])
     assert compiled.returncode == 0, compiled.stdout[-4000:]
     files = {path.stem: path for path in (target / "compiled").rglob("*.sql") if path.parent.suffix != ".yml"}
     with psycopg.connect(url) as conn:
@@ -274,11 +268,9 @@ def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) 
     url, workdir = warehouse
     day = DAYS[5]
     target = workdir / "explained_raw"
-    command = [str(DBT), "compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
-               "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", "tag:daily",
-               "--exclude", "test_type:unit"]
-    compiled = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                              capture_output=True, text=True, check=False)
+    compiled = run_dbt(["compile", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+                        "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", "tag:daily",
+                        "--exclude", "test_type:unit"])
     assert compiled.returncode == 0, compiled.stdout[-4000:]
     allowed = {f"p{day:%Y%m%d}", f"rel_p{day - dt.timedelta(days=1):%Y%m%d}"}
     # the views (staging, int_gl_balances_modelled) show every date by design: creating one reads

@@ -109,7 +109,22 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
             assert parents & RAW_KEYS, f"{node['name']} does not depend on a raw feed asset: {parents}"
         assert graph.get(_asset_key(node)).group_name == "staging"
 
-    for key in RAW_KEYS | dbt_keys:  # one partitioning, ranges as one run
+    # the dbt assets in two: partitioned (the daily models that keep rows, and all built on them), the rest not
+    from orchestration.assets.dbt import dbt_models_partitioned, dbt_models_unpartitioned
+
+    partitioned, unpartitioned = set(dbt_models_partitioned.keys), set(dbt_models_unpartitioned.keys)
+    assert partitioned | unpartitioned == dbt_keys and not partitioned & unpartitioned
+    for node in dbt_nodes.values():
+        key, materialized = _asset_key(node), node["config"]["materialized"]
+        if "daily" in node["tags"] and materialized in ("incremental", "table"):
+            assert key in partitioned, node["name"]
+        if node["resource_type"] == "seed" or node["fqn"][1] == "staging":
+            assert key in unpartitioned, node["name"]
+    assert AssetKey(["marts", "dim_date"]) in unpartitioned  # the calendar: not a date's content
+    for key in unpartitioned:  # nothing unpartitioned is built on a partitioned model (no view dropped for good)
+        assert not graph.get(key).parent_keys & partitioned, key
+        assert graph.get(key).partitions_def is None, key
+    for key in RAW_KEYS | partitioned:  # one partitioning, ranges as one run
         node = graph.get(key)
         assert node.partitions_def == daily_partitions, key
         assert node.backfill_policy is not None and node.backfill_policy == BackfillPolicy.single_run()
@@ -164,7 +179,7 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
 
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert RAW_KEYS <= materialized
-    build_folders = manifest_path().parent.glob(f"dbt_models-{result.run_id[:7]}-*")
+    build_folders = manifest_path().parent.glob(f"dbt_models_*-{result.run_id[:7]}-*")
     assert not list(build_folders), "a successful dbt build leaves its target folder behind"
     checks = [event for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert all(event.event_specific_data.passed for event in checks)

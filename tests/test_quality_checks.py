@@ -89,8 +89,12 @@ def test_every_raw_feed_has_blocking_quality_checks_gating_dbt(defs: Definitions
 
     job = defs.resolve_job_def("nightly")
     assert expected <= set(job.asset_layer.asset_graph.asset_check_keys)
-    dbt_step = next(name for name in job.graph.node_names() if name.startswith("dbt_models"))
-    waits_for = {output.node_name for output in job.graph.dependency_structure.all_upstream_outputs_from_node(dbt_step)}
+    def waits_for(step: str) -> set[str]:
+        return {output.node_name for output in job.graph.dependency_structure.all_upstream_outputs_from_node(step)}
+
+    # the first dbt build (staging reads raw) waits for the checks; the partitioned build comes after it
+    assert "dbt_models_unpartitioned" in waits_for("dbt_models_partitioned")
+    waits_for = waits_for("dbt_models_unpartitioned")
     assert "raw_expectations" in waits_for
     assert {f"raw__{key.path[1]}_rows_balance" for key in RAW_KEYS} <= waits_for
 

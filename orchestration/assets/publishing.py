@@ -12,7 +12,7 @@
   date whose own checks passed while another date of the same build failed is ``WITHHELD``. It also
   regenerates the ``published`` views (``dbt build`` drops the views of the table marts it
   replaces).
-- :func:`start_build`, called by the dbt asset before it builds: a window whose first date's
+- :func:`start_build`, called by each dbt asset before it builds: a window whose first date's
   predecessor is not published is not built (``WITHHELD``, with the reason); otherwise its dates
   are ``BUILDING`` until the run ends, so BI never reads a date while dbt rewrites it.
 - Both write the finance reconciliation report (``.xlsx`` and ``.html``) of every date of the run,
@@ -72,7 +72,7 @@ PUBLICATION_KEY = AssetKey(["publication"])
 PUBLICATION_STEP = "publication"
 # raw retention (assets/retention.py) runs after publication: its failure unpublishes nothing
 RETENTION_STEP = "raw_retention"
-DBT_STEP_PREFIX = "dbt_models"
+DBT_STEP_PREFIX = "dbt_models"  # dbt_models_unpartitioned, dbt_models_partitioned (assets/dbt.py)
 
 
 def _mart_keys() -> list[AssetKey]:
@@ -119,10 +119,12 @@ def _refresh_views(database: DatabaseResource) -> list[str]:
         return refresh_views(conn, marts_of(manifest_path()))
 
 
-def start_build(context: AssetExecutionContext, inbox: Path, database: DatabaseResource) -> None:
-    """Before dbt builds the run's window: refuse it when its first date's predecessor is not published
-    (``Failure``, recorded WITHHELD), else mark its dates BUILDING (hidden until the run publishes them)."""
-    dates = [business_date(key) for key in context.partition_keys]
+def start_build(
+    context: AssetExecutionContext, dates: Sequence[dt.date], inbox: Path, database: DatabaseResource
+) -> None:
+    """Before dbt builds the run's window (``dates``): refuse it when its first date's predecessor is not
+    published (``Failure``, recorded WITHHELD), else mark its dates BUILDING (hidden until the run publishes
+    them). Each dbt step of a run calls it; the second call finds the same answer and changes nothing."""
     with database.connect() as conn:
         ensure_tables(conn)
         problem = predecessor_problem(conn, dates[0], inbox)
