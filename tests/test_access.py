@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,11 +31,11 @@ from psycopg import sql
 from bankperf import database, publication, settings
 from bankperf.access import demo, permission_table, setup, users
 from bankperf.access.permissions import USER_ROLES, permission_markdown
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
+from bankperf.dbt_env import PROJECT_DIR
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 D1, D2, D3 = (dt.date(2026, 3, 2) + dt.timedelta(days=offset) for offset in range(3))
 PASSWORD = "correct horse battery"  # test logins only, dropped at the end
 
@@ -81,10 +79,9 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         result = load_date(inbox, day, quiet=True)
         assert result.ok, result.errors()
     window = json.dumps({"min_date": D1.isoformat(), "max_date": D3.isoformat()})
-    command = [str(DBT), "build", "--vars", window, "--exclude-resource-type", "test", "unit_test",
+    command = ["build", "--vars", window, "--exclude-resource-type", "test", "unit_test",
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    done = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                          capture_output=True, text=True, check=False)
+    done = run_dbt(command)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     prefix = f"t13{uuid.uuid4().hex[:6]}_"
     logins = {
@@ -542,10 +539,9 @@ def test_dbt_rebuilding_a_mart_keeps_its_owner_and_its_readers(bank: dict) -> No
     window = json.dumps({"min_date": D1.isoformat(), "max_date": D3.isoformat()})
     # the table and the views over it (dbt drops the old table with cascade: the views go with it)
     selected = ["bridge_institution_ancestor", "bridge_institution_ancestor+,config.materialized:view"]
-    command = [str(DBT), "run", "--vars", window, "--select", *selected,
+    command = ["run", "--vars", window, "--select", *selected,
                "--target-path", str(bank["workdir"] / "target_rebuild"), "--log-path", str(bank["workdir"] / "logs")]
-    done = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                          capture_output=True, text=True, check=False)
+    done = run_dbt(command)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     with _service(bank, "transform") as conn:  # as the publication does after every build
         conn.autocommit = True

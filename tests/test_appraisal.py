@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -43,13 +41,12 @@ from bankperf import publication
 from bankperf.access import users
 from bankperf.appraisal import cycle
 from bankperf.cli import main as bankperf_main
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 DAY = dt.date(2025, 12, 31)
 PASSWORD = "correct horse battery"  # test logins only, dropped at the end
 
@@ -114,10 +111,9 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     _import(workdir, "plan", ["indicator_code,subject_type,subject_id,period,plan_value",
                               "SERIOUS_INCIDENTS_Q,EMP,E2,2025Q4,2"])
     window = json.dumps({"min_date": DAY.isoformat(), "max_date": DAY.isoformat()})
-    command = [str(DBT), "build", "--vars", window, "--exclude-resource-type", "unit_test",
+    command = ["build", "--vars", window, "--exclude-resource-type", "unit_test",
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    done = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                          capture_output=True, text=True, check=False)
+    done = run_dbt(command)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
     prefix = f"t15{uuid.uuid4().hex[:6]}_"
     logins = {"office": ("office", None, None), "manager": ("manager", "E1", None),

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -33,13 +31,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bankperf.cli import main as bankperf_main
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 DAYS = [dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
 D = DAYS[-1]
 PLAN_HEADER = "indicator_code,subject_type,subject_id,period,plan_value"
@@ -97,10 +94,9 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         write_day(inbox, day, _rows(day))
         result = load_date(inbox, day, quiet=True)
         assert result.ok, result.errors()
-    command = [str(DBT), "build", "--vars", json.dumps({"min_date": DAYS[0].isoformat(), "max_date": D.isoformat()}),
+    command = ["build", "--vars", json.dumps({"min_date": DAYS[0].isoformat(), "max_date": D.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                            capture_output=True, text=True, check=False)
+    result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     yield fresh_db, workdir
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,14 +20,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
 from bankperf.manage.store import log_restatements_done
 from bankperf.settings import db_settings
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 DAYS = [dt.date(2026, 1, 30) + dt.timedelta(days=offset) for offset in range(5)]  # 30 Jan .. 3 Feb
 RETRO_DAY = dt.date(2026, 2, 4)
 TRANSFER_DAY = dt.date(2026, 2, 1)
@@ -78,10 +75,9 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
 
 
 def _dbt(workdir: Path, day: dt.date, *args: str) -> None:
-    command = [str(DBT), "build", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+    command = ["build", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
-    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                            capture_output=True, text=True, check=False)
+    result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     with psycopg.connect(db_settings().url) as conn:  # as the nightly run's dbt step does after a build
         log_restatements_done(conn)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,15 +18,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 PROFIT = "+path:dbt_project/models/marts/profit"  # the profit marts and everything they are built from
 MONTH_STATEMENTS = "dim_indicator_subject fct_indicator_value_monthly"  # EVA and employee profit as indicators
 D1, D2, D3 = dt.date(2026, 3, 14), dt.date(2026, 3, 15), dt.date(2026, 3, 16)
@@ -122,10 +119,9 @@ EVA_HEADER = ("org_id,month,report_profit,receivable_interest_decrease,new_suspe
 
 
 def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
-    command = [str(DBT), "build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+    command = ["build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
-    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                            capture_output=True, text=True, check=False)
+    result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 

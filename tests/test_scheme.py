@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,13 +21,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bankperf.dbt_env import PROJECT_DIR, dbt_environment
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
+from tests.dbt_runs import run_dbt
 from tests.deliveries import gl_lines, write_day
 
-DBT = Path(PROJECT_DIR) / ".venv" / "bin" / "dbt"
 Q1_END, Q2_START = dt.date(2026, 3, 31), dt.date(2026, 4, 1)
 DAYS = [Q1_END, Q2_START]
 
@@ -69,10 +66,9 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     _import(workdir, "curve.csv", "ftp_curve",
             "acct_type,currency,effective_date,term_months,ftp_rate,action\nDEP,CNY,2026-04-01,0,3.00,\n")
     window = json.dumps({"min_date": Q1_END.isoformat(), "max_date": Q2_START.isoformat()})
-    command = [str(DBT), "build", "--vars", window,
+    command = ["build", "--vars", window,
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                            capture_output=True, text=True, check=False)
+    result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     yield fresh_db, workdir
 
