@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
@@ -92,7 +92,7 @@ def _deliver(inbox: Path, day: dt.date, usd_rate: Decimal | None) -> None:
 
 def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> subprocess.CompletedProcess[str]:
     """dbt build over the window [first, last] in the test database (own target and log folders)."""
-    return run_dbt(["build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+    return run_dbt([*BUILD, "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
                     "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args])
 
 

@@ -34,7 +34,7 @@ from bankperf.cli import main as bankperf_main
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 DAYS = [dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
@@ -94,7 +94,7 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         write_day(inbox, day, _rows(day))
         result = load_date(inbox, day, quiet=True)
         assert result.ok, result.errors()
-    command = ["build", "--vars", json.dumps({"min_date": DAYS[0].isoformat(), "max_date": D.isoformat()}),
+    command = [*BUILD, "--vars", json.dumps({"min_date": DAYS[0].isoformat(), "max_date": D.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

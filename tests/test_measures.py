@@ -33,7 +33,7 @@ import pytest
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 D1, D2, D3 = dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)
@@ -110,7 +110,7 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
             "DEP,DA1,0001,2026-01-03,,STOCK_INCREMENT,INCREMENT,E1,100,1,FIXED,600,,\n")
     _import(workdir, "move_payment.csv", "manager_move_payment", "emp_id,transfer_date,payment_rate_pct,note,action\n"
             "E3,2026-01-03,1.5,moved with C1,\n")
-    command = ["build", "--vars", json.dumps({"min_date": D1.isoformat(), "max_date": D3.isoformat()}),
+    command = [*BUILD, "--vars", json.dumps({"min_date": D1.isoformat(), "max_date": D3.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -24,7 +24,7 @@ from bankperf.manage import commands
 from bankperf.manage.store import log_restatements_done
 from bankperf.settings import db_settings
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 DAYS = [dt.date(2026, 1, 30) + dt.timedelta(days=offset) for offset in range(5)]  # 30 Jan .. 3 Feb
@@ -75,7 +75,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
 
 
 def _dbt(workdir: Path, day: dt.date, *args: str) -> None:
-    command = ["build", "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
+    command = [*BUILD, "--vars", json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
     result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

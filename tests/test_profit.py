@@ -21,7 +21,7 @@ import pytest
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 pytestmark = pytest.mark.slow
@@ -119,7 +119,7 @@ EVA_HEADER = ("org_id,month,report_profit,receivable_interest_decrease,new_suspe
 
 
 def _dbt(workdir: Path, first: dt.date, last: dt.date, *args: str) -> None:
-    command = ["build", "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
+    command = [*BUILD, "--vars", json.dumps({"min_date": first.isoformat(), "max_date": last.isoformat()}),
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), *args]
     result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -24,7 +24,7 @@ import pytest
 from bankperf.manage import commands
 from bankperf.manage.validate import ValidationError
 from loaders.load import load_date
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import BUILD, run_dbt
 from tests.deliveries import gl_lines, write_day
 
 Q1_END, Q2_START = dt.date(2026, 3, 31), dt.date(2026, 4, 1)
@@ -66,7 +66,7 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     _import(workdir, "curve.csv", "ftp_curve",
             "acct_type,currency,effective_date,term_months,ftp_rate,action\nDEP,CNY,2026-04-01,0,3.00,\n")
     window = json.dumps({"min_date": Q1_END.isoformat(), "max_date": Q2_START.isoformat()})
-    command = ["build", "--vars", window,
+    command = [*BUILD, "--vars", window,
                "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     result = run_dbt(command)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
