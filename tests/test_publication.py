@@ -222,9 +222,16 @@ def test_killed_mid_build_publishes_nothing_and_no_mart_holds_part_of_a_day(
 
     run = subprocess.Popen(
         [sys.executable, "-m", "bankperf.cli", "run", "--inbox", str(inbox), "--from", "20260408", "--to", "20260409"],
-        cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=REPO, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+        text=True,
     )
     try:
+        # the build that writes the days' rows: the partitioned one (after the staging views' build)
+        for line in run.stdout:
+            if "dbt_models_partitioned" in line and line.rstrip().endswith("started"):
+                break
+        else:
+            raise AssertionError("the run ended before its partitioned dbt build")
         deadline = time.monotonic() + 240
         while not _build_lock_held(url):  # the dbt step has started
             assert run.poll() is None, "the run ended before its dbt build"
@@ -239,6 +246,7 @@ def test_killed_mid_build_publishes_nothing_and_no_mart_holds_part_of_a_day(
     finally:
         os.killpg(run.pid, signal.SIGKILL)  # the run and its dbt process, mid-build
         run.wait()
+        run.stdout.close()
     deadline = time.monotonic() + 60
     while _dbt_busy(url) and time.monotonic() < deadline:  # the server rolls back what the dead build had open
         time.sleep(0.2)
