@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,6 +233,7 @@ def test_killed_mid_build_publishes_nothing_and_no_mart_holds_part_of_a_day(
                 break
         else:
             raise AssertionError("the run ended before its partitioned dbt build")
+        threading.Thread(target=run.stdout.read, daemon=True).start()  # keep reading: a full pipe would stall it
         deadline = time.monotonic() + 240
         while not _build_lock_held(url):  # the dbt step has started
             assert run.poll() is None, "the run ended before its dbt build"
@@ -246,7 +248,6 @@ def test_killed_mid_build_publishes_nothing_and_no_mart_holds_part_of_a_day(
     finally:
         os.killpg(run.pid, signal.SIGKILL)  # the run and its dbt process, mid-build
         run.wait()
-        run.stdout.close()
     deadline = time.monotonic() + 60
     while _dbt_busy(url) and time.monotonic() < deadline:  # the server rolls back what the dead build had open
         time.sleep(0.2)
