@@ -16,7 +16,7 @@ module's code reaches through ``BANKPERF_DB_URL``, set while the fixture lives):
   roles, grants, owners: a copy of ``template_db``), for hand-built banks loaded and built by the
   module itself. Build only what the test reads: ``dbt build --select tag:daily,+<model>`` rather than
   every model (tests/test_dbt_core.py), one dbt invocation per window, through ``tests/dbt_runs.py``
-  (``run_dbt([*BUILD, ...])``: dbt in the test process on one parse of the project per session, instead of
+  (``run_dbt([*BUILD, ...])``: dbt in the test process on one parse of the project per module, instead of
   a ``dbt`` subprocess that re-parses the whole project for every new window).
 - ``clone_database(server, source, name)`` copies any database (e.g. a module's own built state, to
   give several tests the same starting point without rebuilding it).

@@ -1,11 +1,12 @@
-"""dbt for the tests' own builds, run in the test process on a project parsed once per session.
+"""dbt for the tests' own builds, run in the test process on a project parsed once per test database.
 
 A ``dbt`` subprocess first spends seconds importing dbt, then — because every test night has its own
 window and a change of ``--vars`` makes dbt throw its partial parse away — parses the whole project
 again (about 20 s of CPU on this machine) before it builds anything; a module building six nights did
 that six times. :func:`run_dbt` runs the same dbt command with the same arguments through dbt's
-programmatic entry point (``dbtRunner``) in this process, on a copy of one parse made on first use:
-the same selection, the same SQL, the same data tests, the same exit status; only the parse is shared.
+programmatic entry point (``dbtRunner``) in this process, on a copy of one parse of the project per test
+database (a parse names its database in every relation), made by the module's first command: the same
+selection, the same SQL, the same data tests, the same exit status; only the parse is shared.
 
 One parse serves every window because the window is compile-time only: the models and the tests' ``where``
 read ``min_date``/``max_date`` when a node is compiled (``window_bound``), and no model's config, test
@@ -21,7 +22,6 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
 
 from bankperf.dbt_env import dbt_environment
 
@@ -43,18 +43,27 @@ def _dbt_environment() -> Iterator[None]:
         os.environ.update(saved)
 
 
-@cache
+_parses: dict[str, object] = {}  # the parse of the database the last command ran in (one module's)
+
+
 def _parsed_project():
-    """The project parsed once (no database needed); commands run on copies of it."""
+    """The project parsed for the configured database (no connection needed); commands run on copies of it.
+
+    A parse names its database in every relation, so each test database (a module's) gets its own parse,
+    made by its first command and kept while the module's commands run; a new database replaces it."""
     from dbt.cli.main import dbtRunner
 
-    folder = tempfile.mkdtemp(prefix="bankperf_dbt_parse_")
-    with _dbt_environment():
-        result = dbtRunner().invoke(["parse", "--quiet", "--no-partial-parse", "--target-path", folder,
-                                     "--log-path", folder])
-    if not result.success:
-        raise RuntimeError(f"dbt could not parse the project: {result.exception}")
-    return result.result
+    database = dbt_environment()["BANKPERF_DBT_DATABASE"]
+    if database not in _parses:
+        folder = tempfile.mkdtemp(prefix="bankperf_dbt_parse_")
+        with _dbt_environment():
+            result = dbtRunner().invoke(["parse", "--quiet", "--no-partial-parse", "--target-path", folder,
+                                         "--log-path", folder])
+        if not result.success:
+            raise RuntimeError(f"dbt could not parse the project: {result.exception}")
+        _parses.clear()
+        _parses[database] = result.result
+    return _parses[database]
 
 
 def run_dbt(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
