@@ -28,7 +28,8 @@ for the whole range. ``dbt build`` runs seeds, models and tests in DAG order; a 
 ``error`` makes dbt skip everything downstream of the tested model in that build and exit non-zero, which
 fails the step (Dagster then skips the partitioned build after a failed unpartitioned one, and the run
 fails). Each test is an asset check, blocking when its severity is ``error``. A test between the two sets
-(a relationship from a management input to a daily dimension) runs with the later, partitioned build.
+(a relationship from a management input to a daily dimension) runs with the later, partitioned build and is
+attached there by its config (``meta: {dagster: {ref: {name: <the partitioned model>}}}``).
 
 Before each build, the window goes through the publication gate (``assets/publishing.py``): it is
 not built when the day before its first date is not published (nothing publishes out of order),
