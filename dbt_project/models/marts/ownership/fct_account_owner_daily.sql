@@ -15,6 +15,8 @@
     )
 }}
 
+-- the owner rows this build replaces are kept first, for the aggregates over owners
+-- depends_on: {{ ref('int_ownership_replaced_owner_rows') }}
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
 
 with
@@ -36,7 +38,7 @@ previous_rows as (
     -- its window), as literals: a night reads one day of the fact, not every day of its accounts
     select * from {{ this_or_empty() }}
     where
-        biz_date >= {{ first_rebuilt_day() }} - 1
+        biz_date >= {{ first_restated_day() }} - 1
         and biz_date < {{ window_start("'infinity'::date") }}
 ),
 
