@@ -347,7 +347,8 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path], retro_
         detected = conn.execute("select set_key, status, restated_from, accounts_restated from control.restatement_log "
                                 "where kind = 'core_rel' order by set_key").fetchall()
     # A14's vanished relation (since 2025) restates A14 from the start of the previous year, the limit
-    assert detected == [("DEP|A14|0001", "DONE", dt.date(2025, 1, 1), 1), ("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
+    assert detected == [("DEP|A14|0001", "DONE", dt.date(2025, 1, 1), 1),
+                        ("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
     # the handover of A1 (E1's relation ended on 3 Feb, E3's from 4 Feb) changes no day before the
     # window: not a restatement (A1's earlier rows are among others_after, untouched); E3 from 4 Feb
     assert _owners(url, RETRO_DAY, "A1") == {
@@ -356,7 +357,8 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path], retro_
     }
 
 
-def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path], retro_night: dict[str, object]) -> None:
+def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path],
+                                                           retro_night: dict[str, object]) -> None:
     url, _ = bank
     before = retro_night["subject_rows"]
     after = _subject_rows(url)
@@ -369,7 +371,8 @@ def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path
         untouched = set(before[table]) - touched
         # every other subject keeps its physical rows: E4, E5, E6, E7 (A14's owner stays E7: its relation
         # vanished, the ledger's manager is the same employee), 0102, every institution's accounting caliber
-        assert {key: after[table].get(key) for key in untouched} == {key: before[table][key] for key in untouched}, table
+        kept = {key: after[table].get(key) for key in untouched}
+        assert kept == {key: before[table][key] for key in untouched}, table
         assert "EMP:E7:ASSESSMENT" in untouched, table
     # the touched subjects' rows of the restated days were rewritten (the balance mart: every day from 30 Jan)
     balance_rows = before["mart_subject_balance_daily"]
@@ -384,7 +387,8 @@ def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path
     assert retro_night["balances"] == {"0001": Decimal("13300.01"), "0100": Decimal("11910.01"),
                                        "0101": Decimal("11910.01"), "0201": Decimal("1390.00")}
     assert {org: _value(url, SUBJECT_BALANCE, ("ORG", org)) for org in ("0001", "0100", "0101", "0201")} == {
-        "0001": Decimal("13300.01"), "0100": Decimal("10910.01"), "0101": Decimal("10910.01"), "0201": Decimal("2390.00")}
+        "0001": Decimal("13300.01"), "0100": Decimal("10910.01"), "0101": Decimal("10910.01"),
+        "0201": Decimal("2390.00")}
     # E2 on 31 Jan: 40.00 + 350.00 + A7 1,000.00; month to date (30 and 31 Jan): 390.00 + 1,390.00
     with psycopg.connect(url) as conn:
         e2 = conn.execute("select sum(balance_cny), sum(cum_balance_cny_m) from marts.mart_subject_balance_daily "

@@ -11,30 +11,19 @@
     rerun after a failed build that may have restated the accounts already): the rows may then be
     the new ones, and the aggregates rebuild every subject from the first restated day. -#}
 -- depends_on: {{ ref('int_ownership_restatements') }}
-{%- set owner_table = none %}
+{%- set previous_owner_rows = (
+    "(select null::date as biz_date, null::text as acct_type, null::text as acct_no, null::text as sub_acct_no,"
+    ~ " null::text as emp_id, null::text as portion, null::text as owner_org_id, null::numeric(16, 12) as share,"
+    ~ " null::numeric(20, 2) as alloc_balance_cny where false)"
+) %}
 {%- if execute %}
     {%- set owner_node = graph.nodes.values() | selectattr('name', 'equalto', 'fct_account_owner_daily') | first %}
     {%- set owner_table = adapter.get_relation(this.database, owner_node.schema, owner_node.alias) %}
+    {%- if owner_table is not none %}
+        {%- set previous_owner_rows = owner_table %}
+    {%- endif %}
 {%- endif %}
 with
-
-{%- if owner_table is none %}
-
-final as (
-    select
-        null::date as biz_date,
-        null::text as acct_type,
-        null::text as acct_no,
-        null::text as sub_acct_no,
-        null::text as emp_id,
-        null::text as portion,
-        null::text as owner_org_id,
-        null::numeric(16, 12) as share,
-        null::numeric(20, 2) as alloc_balance_cny,
-        null::boolean as is_previous_build
-    where false
-)
-{%- else %}
 
 restatements as (
     select * from {{ ref('int_ownership_restatements') }}
@@ -54,24 +43,24 @@ restated_accounts as (
 previous_build as (
     -- the mart holds no day of this window yet: its rows are those of the previous build
     select not exists (
-        select 1 from {{ owner_table }}
-        where biz_date >= {{ window_start("'-infinity'::date") }}
+        select 1 from {{ previous_owner_rows }} as window_rows
+        where window_rows.biz_date >= {{ window_start("'-infinity'::date") }}
     ) as is_previous_build
 ),
 
 final as (
     select
-        owner_rows.biz_date,
-        owner_rows.acct_type,
-        owner_rows.acct_no,
-        owner_rows.sub_acct_no,
-        owner_rows.emp_id,
-        owner_rows.portion,
-        owner_rows.owner_org_id,
-        owner_rows.share,
-        owner_rows.alloc_balance_cny,
+        owner_rows.biz_date::date as biz_date,
+        owner_rows.acct_type::text as acct_type,
+        owner_rows.acct_no::text as acct_no,
+        owner_rows.sub_acct_no::text as sub_acct_no,
+        owner_rows.emp_id::text as emp_id,
+        owner_rows.portion::text as portion,
+        owner_rows.owner_org_id::text as owner_org_id,
+        owner_rows.share::numeric(16, 12) as share,
+        owner_rows.alloc_balance_cny::numeric(20, 2) as alloc_balance_cny,
         previous_build.is_previous_build
-    from {{ owner_table }} as owner_rows
+    from {{ previous_owner_rows }} as owner_rows
     inner join restated_accounts
         on
             owner_rows.acct_type = restated_accounts.acct_type
@@ -82,6 +71,5 @@ final as (
         owner_rows.biz_date >= restated_accounts.from_date
         and owner_rows.biz_date < {{ window_start("'-infinity'::date") }}
 )
-{%- endif %}
 
 select * from final
