@@ -6,6 +6,7 @@ sub-branch 0201. Every account is a CNY demand deposit opened at 0101 with 1,000
 Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive override and a
 late REL relation dated back.
 Employees E4, E5, E6 move from 0101 to 0102 on 1 February (carry NONE, ALL, LIST [A10]).
+A14's relation to E7 (also its ledger manager) vanishes from REL on 4 February.
 Expected numbers are worked out by hand in each test.
 """
 
@@ -42,6 +43,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
     deposits = [
         _dep("A1"), _dep("A2", "100.01"), _dep("A3"), _dep("A4"), _dep("A5", mgr="E3"), _dep("A6", mgr="E9"),
         _dep("A7"), _dep("A8"), _dep("A9"), _dep("A10"), _dep("A11"), _dep("A12"), _dep("A13", "1200.00"),
+        _dep("A14", mgr="E7"),
     ]
     relations = [
         "DEP|A1|0001|E1|100.00|20250101|",                                        # single owner
@@ -52,6 +54,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
         "DEP|A10|0001|E6|100.00|20250101|", "DEP|A11|0001|E6|100.00|20250101|",
         "CARD|K3||E2|100.00|20250101|",
     ]
+    if day < RETRO_DAY:  # a rolled-over deposit's relation the business system then drops (E7 is its ledger manager)
+        relations.append("DEP|A14|0001|E7|100.00|20250101|")
     if day == RETRO_DAY:  # the business system records, late, that E2 has owned A7 since 31 January
         relations.append("DEP|A7|0001|E2|100.00|20260131|")
         # and hands A1 over: E1's relation (since 2025) ends yesterday, E3's starts today
@@ -63,7 +67,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
                 "0200|二分行|0001|2|BR|A|19980301", "0201|三支行|0200|3|SB|A|19980301"],
         "EMP": ["E1|甲|0101|CM|A|20150701|", "E2|乙|0201|CM|A|20150701|", "E3|丙|0101|CM|A|20150701|",
                 f"E4|丁|{moved}|CM|A|20150701|", f"E5|戊|{moved}|CM|A|20150701|",
-                f"E6|己|{moved}|CM|A|20150701|", "E9|庚|0101|CM|L|20150701|20251231"],
+                f"E6|己|{moved}|CM|A|20150701|", "E9|庚|0101|CM|L|20150701|20251231",
+                "E7|辛|0201|CM|A|20150701|"],
         "CUST": ["C1|客户一|P||0||||0101"],
         "FX": ["CNY|人民币|1.000000|360|365"],
         "DEP": deposits,
@@ -218,8 +223,8 @@ def test_transfer_carry_modes(bank: tuple[str, Path]) -> None:
     # 0102 holds nothing before T; from T it has A9 (E5) and A10 (E6): 2,000.00
     assert _value(url, sql, (before, "0102")) is None
     assert _value(url, sql, (after, "0102")) == Decimal("2000.00")
-    # accounting caliber: everything stays at the opening institution 0101 (11 × 1,000 + 100.01 + 1,200)
-    total = Decimal("12300.01")
+    # accounting caliber: everything stays at the opening institution 0101 (12 × 1,000 + 100.01 + 1,200)
+    total = Decimal("13300.01")
     sql_acc = sql.replace("ASSESSMENT", "ACCOUNTING")
     assert _value(url, sql_acc, (after, "0101")) == total
     assert _value(url, sql_acc, (after, "0102")) is None
@@ -259,35 +264,77 @@ def test_manager_customers_compare_with_last_month_end(bank: tuple[str, Path]) -
                        "and indicator_code = 'NO_LOAN_CUST_DEP_BAL'", (DAYS[3],)) == Decimal("2860.01")
 
 
-def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> None:
-    url, workdir = bank
-    month_avg = ("select avg_balance_cny_m from marts.mart_subject_balance_daily where biz_date = '2026-01-31' "
-                 "and subject_type = 'EMP' and subject_id = %s and caliber = 'ASSESSMENT'")
-    # before: E3 holds A5 (1,000) + A12 increment (400) + A13 half of tier 2 (350) on 30 and 31 Jan:
-    # January average on 31 Jan = (2 × 1,750) / 31 = 112.903226
-    assert _value(url, month_avg, ("E3",)) == Decimal("112.903226")
-    rows_of_others = ("select acct_no, biz_date, emp_id, ctid::text from marts.fct_account_owner_daily "
-                      "where acct_no not in ('A5', 'A7') order by 1, 2, 3")
+MONTH_AVG = ("select avg_balance_cny_m from marts.mart_subject_balance_daily where biz_date = '2026-01-31' "
+             "and subject_type = 'EMP' and subject_id = %s and caliber = 'ASSESSMENT'")
+ROWS_OF_OTHERS = ("select acct_no, biz_date, emp_id, ctid::text from marts.fct_account_owner_daily "
+                  "where acct_no not in ('A5', 'A7', 'A14') order by 1, 2, 3")
+# the aggregates over owners and their subject columns, for the physical rows each subject has
+SUBJECT_TABLES = {
+    "mart_subject_balance_daily": "subject_type || ':' || subject_id || ':' || caliber",
+    "mart_subject_measures_daily": "subject_type || ':' || subject_id || ':' || caliber",
+    "mart_subject_profit_daily": "subject_type || ':' || subject_id || ':' || caliber",
+    "fct_indicator_value_daily": "subject_type || ':' || subject_id || ':' || caliber",
+    "fct_profit_owner_daily": "'EMP:' || emp_id || ':ASSESSMENT'",
+    "fct_manager_customer_daily": "'EMP:' || emp_id || ':ASSESSMENT'",
+}
+SUBJECT_BALANCE = ("select sum(balance_cny) from marts.mart_subject_balance_daily where biz_date = '2026-01-31' "
+                   "and subject_type = %s and subject_id = %s and caliber = 'ASSESSMENT'")
+
+
+def _subject_rows(url: str) -> dict[str, dict[str, list[tuple]]]:
+    """Per aggregate table and subject (type:id:caliber), its rows before the retroactive night as
+    (business date, physical row id), sorted."""
+    found: dict[str, dict[str, list[tuple]]] = {}
     with psycopg.connect(url) as conn:
-        others_before = conn.execute(rows_of_others).fetchall()
+        for table, subject in SUBJECT_TABLES.items():
+            rows = conn.execute(f"select {subject}, biz_date, ctid::text from marts.{table} "
+                                "where biz_date < %s order by 1, 2, 3", (RETRO_DAY,)).fetchall()
+            per_subject: dict[str, list[tuple]] = {}
+            for key, day, ctid in rows:
+                per_subject.setdefault(key, []).append((day, ctid))
+            found[table] = per_subject
+    return found
+
+
+@pytest.fixture(scope="module")
+def retro_night(bank: tuple[str, Path]) -> dict[str, object]:
+    """The night of 4 February after a retroactive override of A5 (E3 → E1 from 30 January), with
+    REL's late relation of A7 and A14's vanished one; what the tables held before it."""
+    url, workdir = bank
+    with psycopg.connect(url) as conn:
+        before = {
+            "e3_month_avg": _value(url, MONTH_AVG, ("E3",)),
+            "others": conn.execute(ROWS_OF_OTHERS).fetchall(),
+            "subject_rows": _subject_rows(url),
+            "balances": {org: _value(url, SUBJECT_BALANCE, ("ORG", org)) for org in ("0001", "0100", "0101", "0201")},
+        }
     message = _import(workdir, "ownership_override", "retro.csv", [
         OVERRIDE_HEADER, "DEP,A5,0001,2026-01-30,,ALL,ALL,E1,100,1,,,,",
     ], "A5 was marketed by E1 (audit finding)")
     assert "queued for restatement" in message
-    # the next night (4 Feb) restates A5 from 30 Jan, and only A5
+    # the next night (4 Feb) restates A5 from 30 Jan, and only A5 (and the REL changes of A7, A14)
     _dbt(workdir, RETRO_DAY, "--select", "tag:daily")
+    return before
+
+
+def test_retroactive_override_restates_last_month(bank: tuple[str, Path], retro_night: dict[str, object]) -> None:
+    url, _ = bank
+    # before: E3 holds A5 (1,000) + A12 increment (400) + A13 half of tier 2 (350) on 30 and 31 Jan:
+    # January average on 31 Jan = (2 × 1,750) / 31 = 112.903226
+    assert retro_night["e3_month_avg"] == Decimal("112.903226")
+    others_before = retro_night["others"]
     assert _owners(url, DAYS[1], "A5") == {("E1", "ALL"): (Decimal(1), Decimal("1000.00"), "OVERRIDE", "0101")}
     # E3's January average drops by A5: (2 × 750) / 31 = 48.387097; E1's grows by 2,000 / 31
-    assert _value(url, month_avg, ("E3",)) == Decimal("48.387097")
+    assert _value(url, MONTH_AVG, ("E3",)) == Decimal("48.387097")
     e1_before = (Decimal("2860.01") * 2) / 31
-    assert _value(url, month_avg, ("E1",)) == round(e1_before + Decimal(2000) / 31, 6)
+    assert _value(url, MONTH_AVG, ("E1",)) == round(e1_before + Decimal(2000) / 31, 6)
     # the owners' year sums of A5 on 3 Feb: E1 holds 5 days (5,000.00), E3's former row is gone
     with psycopg.connect(url) as conn:
         rows = conn.execute("select emp_id, cum_alloc_balance_cny_y from marts.fct_account_owner_daily "
                             "where biz_date = '2026-02-03' and acct_no = 'A5'").fetchall()
         log = conn.execute("select kind, status, restated_from, restated_to, accounts_restated "
                            "from control.restatement_log where kind = 'ownership_override'").fetchall()
-        others_after = [row for row in conn.execute(rows_of_others).fetchall() if row[1] < RETRO_DAY]
+        others_after = [row for row in conn.execute(ROWS_OF_OTHERS).fetchall() if row[1] < RETRO_DAY]
     assert rows == [("E1", Decimal("5000.00"))]
     assert log == [("ownership_override", "DONE", dt.date(2026, 1, 30), RETRO_DAY, 1)]
     assert others_after == others_before  # no other account's rows were rewritten (same physical rows)
@@ -299,11 +346,52 @@ def test_retroactive_override_restates_last_month(bank: tuple[str, Path]) -> Non
     }
     with psycopg.connect(url) as conn:
         detected = conn.execute("select set_key, status, restated_from, accounts_restated from control.restatement_log "
-                                "where kind = 'core_rel'").fetchall()
-    assert detected == [("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
+                                "where kind = 'core_rel' order by set_key").fetchall()
+    # A14's vanished relation (since 2025) restates A14 from the start of the previous year, the limit
+    assert detected == [("DEP|A14|0001", "DONE", dt.date(2025, 1, 1), 1),
+                        ("DEP|A7|0001", "DONE", dt.date(2026, 1, 31), 1)]
     # the handover of A1 (E1's relation ended on 3 Feb, E3's from 4 Feb) changes no day before the
     # window: not a restatement (A1's earlier rows are among others_after, untouched); E3 from 4 Feb
     assert _owners(url, RETRO_DAY, "A1") == {
         ("E3", "ALL"): (Decimal(1), Decimal("1000.00"), "REL", "0101"),
         ("E1", "ALL"): (Decimal(0), Decimal("0.00"), "ENDED", "0101"),
     }
+
+
+def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path],
+                                                           retro_night: dict[str, object]) -> None:
+    url, _ = bank
+    before = retro_night["subject_rows"]
+    after = _subject_rows(url)
+    # the owners whose figures changed before the window: E3 → E1 (A5, from 30 Jan), V0101 → E2 (A7, from
+    # 31 Jan); their institutions up the tree: 0101 and 0100 (E1, E3, V0101), 0201 and 0200 (E2), 0001
+    touched = {"EMP:E1:ASSESSMENT", "EMP:E3:ASSESSMENT", "EMP:E2:ASSESSMENT", "EMP:V0101:ASSESSMENT",
+               "ORG:0101:ASSESSMENT", "ORG:0100:ASSESSMENT", "ORG:0201:ASSESSMENT", "ORG:0200:ASSESSMENT",
+               "ORG:0001:ASSESSMENT"}
+    for table in SUBJECT_TABLES:
+        untouched = set(before[table]) - touched
+        # every other subject keeps its physical rows: E4, E5, E6, E7 (A14's owner stays E7: its relation
+        # vanished, the ledger's manager is the same employee), 0102, every institution's accounting caliber
+        kept = {key: after[table].get(key) for key in untouched}
+        assert kept == {key: before[table][key] for key in untouched}, table
+        assert "EMP:E7:ASSESSMENT" in untouched, table
+    # the touched subjects' rows of the restated days were rewritten (the balance mart: every day from 30 Jan)
+    balance_rows = before["mart_subject_balance_daily"]
+    for key in touched:
+        assert set(after["mart_subject_balance_daily"][key]).isdisjoint(balance_rows[key]), key
+    # A14 was restated at the account level (REL vanished, rule 3: the ledger's manager E7), same figures
+    assert _owners(url, DAYS[0], "A14") == {("E7", "ALL"): (Decimal(1), Decimal("1000.00"), "LEDGER_MANAGER", "0201")}
+    # figures on 31 Jan (assessment caliber), by hand: 0201 held A2 40 % (40.00), half of A13's tier 2
+    # (350.00) and A14 (1,000.00) = 1,390.00, and gains A7 (1,000.00): 2,390.00; 0101 (and 0100, as 0102
+    # holds nothing before 1 Feb) held the rest of 13,300.01 = 11,910.01 and loses A7: 10,910.01; the
+    # head office keeps 13,300.01
+    assert retro_night["balances"] == {"0001": Decimal("13300.01"), "0100": Decimal("11910.01"),
+                                       "0101": Decimal("11910.01"), "0201": Decimal("1390.00")}
+    assert {org: _value(url, SUBJECT_BALANCE, ("ORG", org)) for org in ("0001", "0100", "0101", "0201")} == {
+        "0001": Decimal("13300.01"), "0100": Decimal("10910.01"), "0101": Decimal("10910.01"),
+        "0201": Decimal("2390.00")}
+    # E2 on 31 Jan: 40.00 + 350.00 + A7 1,000.00; month to date (30 and 31 Jan): 390.00 + 1,390.00
+    with psycopg.connect(url) as conn:
+        e2 = conn.execute("select sum(balance_cny), sum(cum_balance_cny_m) from marts.mart_subject_balance_daily "
+                          "where biz_date = '2026-01-31' and subject_type = 'EMP' and subject_id = 'E2'").fetchone()
+    assert e2 == (Decimal("1390.00"), Decimal("1780.00"))

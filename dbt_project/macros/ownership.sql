@@ -24,11 +24,11 @@
 {%- endmacro %}
 
 
-{% macro first_rebuilt_date() -%}
-    {#- The first business date an aggregate over owners must rebuild (ISO text, none without a
-        window): the window's first day, or the earliest day a restatement changed, read from
-        int_ownership_restatements when the model runs (that table is built before every model
-        that calls this). -#}
+{% macro first_restated_date() -%}
+    {#- The first business date the ownership build decides (ISO text, none without a window): the
+        window's first day, or the earliest day from which a restatement recomputes an account,
+        read from int_ownership_restatements when the model runs (that table is built before every
+        model that calls this). Account-level: fct_account_owner_daily, the ownership exceptions. -#}
     {%- set lower = window_bound('min_date') -%}
     {%- set restated = none -%}
     {%- set relation = ref('int_ownership_restatements') -%}
@@ -43,6 +43,127 @@
 {%- endmacro %}
 
 
+{% macro first_restated_day() -%}
+    {#- first_restated_date() as a date literal ('-infinity' without a window). -#}
+    {%- set first = first_restated_date() -%}
+    {%- if first is none -%}'-infinity'::date{%- else -%}'{{ first }}'::date{%- endif -%}
+{%- endmacro %}
+
+
+{% macro owner_restatement() -%}
+    {#- What this build's restatements change for the aggregates over owners, read when the model
+        runs (after fct_account_owner_daily): {'first_date': ISO text, 'subjects': a list of
+        [subject_type, subject_id] (assessment caliber), or none for every subject}.
+
+        An account-day is changed when its owner rows with a share (owner, portion, owner's
+        institution, share, allocated balance) differ before and after the restatement
+        (int_ownership_replaced_owner_rows against the rebuilt fct_account_owner_daily). Its
+        owners before and after are the touched employees and virtual managers (all of them, not
+        only the changed rows: an exact allocation of the account's profit may move a remainder
+        between owners), and their institutions that day up the attribution tree the touched
+        institutions, each from its first changed day. The accounting caliber does not depend on
+        owners and is never touched. A restatement that changes no owner row (a REL relation that
+        vanished while the ledger's manager is the same employee, rules.md Ownership 3) touches
+        nothing: the aggregates then rebuild the window only. Without a window, or when the
+        replaced rows may already be the new ones (a rerun of a window the mart already holds),
+        every subject is rebuilt from the first restated day. -#}
+    {%- set lower = window_bound('min_date') -%}
+    {%- set restatements = ref('int_ownership_restatements') -%}
+    {%- set replaced = ref('int_ownership_replaced_owner_rows') -%}
+    {%- set owners = ref('fct_account_owner_daily') -%}
+    {%- set ancestors = ref('bridge_institution_ancestor') -%}
+    {%- if not execute or lower is none -%}
+        {{- return({'first_date': lower, 'subjects': none}) -}}
+    {%- endif -%}
+    {%- if adapter.get_relation(replaced.database, replaced.schema, replaced.identifier) is none -%}
+        {{- return({'first_date': lower, 'subjects': []}) -}}
+    {%- endif -%}
+    {%- set state = run_query(
+        "select (select coalesce(bool_and(is_previous_build), true) from " ~ replaced ~ "),"
+        ~ " (select min(from_date)::text from " ~ restatements ~ " where is_restated)"
+    ).rows[0] -%}
+    {%- if state[1] is none -%}
+        {{- return({'first_date': lower, 'subjects': []}) -}}
+    {%- endif -%}
+    {%- if not state[0] -%}
+        {{- return({'first_date': [lower, state[1]] | min, 'subjects': none}) -}}
+    {%- endif -%}
+    {%- set columns = 'biz_date, acct_type, acct_no, sub_acct_no, emp_id, portion, owner_org_id, share, alloc_balance_cny' -%}
+    {%- set touched_sql -%}
+        with
+        restated_accounts as (
+            select acct_type, acct_no, sub_acct_no, min(from_date) as from_date
+            from {{ restatements }}
+            where is_restated
+            group by acct_type, acct_no, sub_acct_no
+        ),
+        before_rows as (
+            select {{ columns }} from {{ replaced }} where share <> 0
+        ),
+        after_rows as (
+            select
+                {%- for column in columns.split(', ') %} owner_rows.{{ column }}{{ ',' if not loop.last }}{% endfor %}
+            from {{ owners }} as owner_rows
+            inner join restated_accounts
+                on
+                    owner_rows.acct_type = restated_accounts.acct_type
+                    and owner_rows.acct_no = restated_accounts.acct_no
+                    and owner_rows.sub_acct_no = restated_accounts.sub_acct_no
+            where
+                owner_rows.biz_date >= restated_accounts.from_date
+                and owner_rows.biz_date < '{{ lower }}'::date
+                and owner_rows.share <> 0
+        ),
+        changed_days as (
+            select distinct biz_date, acct_type, acct_no, sub_acct_no
+            from (
+                (select * from before_rows except select * from after_rows)
+                union all
+                (select * from after_rows except select * from before_rows)
+            ) as changed_rows
+        ),
+        touched_owners as (
+            select before_rows.biz_date, before_rows.emp_id, before_rows.owner_org_id
+            from before_rows
+            inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+            union
+            select after_rows.biz_date, after_rows.emp_id, after_rows.owner_org_id
+            from after_rows
+            inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+        )
+        select 'EMP' as subject_type, emp_id as subject_id, min(biz_date)::text as first_date
+        from touched_owners
+        group by emp_id
+        union all
+        select 'ORG' as subject_type, ancestors.ancestor_org_id as subject_id, min(touched_owners.biz_date)::text
+        from touched_owners
+        inner join {{ ancestors }} as ancestors
+            on
+                touched_owners.owner_org_id = ancestors.org_id
+                and touched_owners.biz_date >= ancestors.valid_from
+                and touched_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+        group by ancestors.ancestor_org_id
+        order by 1, 2
+    {%- endset -%}
+    {%- set touched = run_query(touched_sql).rows -%}
+    {%- set subjects = [] -%}
+    {%- set first_dates = [lower] -%}
+    {%- for row in touched -%}
+        {%- do subjects.append([row[0], row[1]]) -%}
+        {%- do first_dates.append(row[2]) -%}
+    {%- endfor -%}
+    {{- return({'first_date': first_dates | min, 'subjects': subjects}) -}}
+{%- endmacro %}
+
+
+{% macro first_rebuilt_date() -%}
+    {#- The first business date an aggregate over owners must rebuild (ISO text, none without a
+        window): the window's first day, or the earliest day a restatement changed an owner's
+        figures (owner_restatement()). -#}
+    {{- return(owner_restatement()['first_date']) -}}
+{%- endmacro %}
+
+
 {% macro first_rebuilt_day() -%}
     {#- first_rebuilt_date() as a date literal ('-infinity' without a window), so the planner
         prunes every range on it at plan time; a `(select min(...))` would be a runtime parameter,
@@ -52,11 +173,101 @@
 {%- endmacro %}
 
 
-{% macro delete_from_first_rebuilt_day(date_column='biz_date') -%}
+{% macro touched_subject_filter(subject_type, subject_id, caliber=none) -%}
+    {#- Whether a subject is one a restatement touched (owner_restatement()): a literal list, so
+        the planner knows it; `true` when every subject is rebuilt. -#}
+    {%- set subjects = owner_restatement()['subjects'] -%}
+    {%- if subjects is none -%}
+        true
+    {%- elif subjects | length == 0 -%}
+        false
+    {%- else -%}
+        (({{ subject_type }}, {{ subject_id }}) in (
+            {%- for subject in subjects -%}
+                ('{{ subject[0] }}', '{{ subject[1] | replace("'", "''") }}'){{ ', ' if not loop.last }}
+            {%- endfor -%}
+        )
+        {%- if caliber is not none %} and {{ caliber }} = 'ASSESSMENT'{% endif -%})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro rebuilt_subject_days_filter(date_column, subject_type, subject_id, caliber=none) -%}
+    {#- The subject-days an aggregate over owners rebuilds: every subject on the window's days, and
+        the subjects a restatement touched from the first rebuilt day (date literals both). -#}
+    {%- if window_bound('min_date') is none -%}
+        {{ date_column }} <= {{ window_end("'infinity'::date") }}
+    {%- else -%}
+        (
+            {{ date_column }} >= {{ window_start("'-infinity'::date") }}
+            and {{ date_column }} <= {{ window_end("'infinity'::date") }}
+            or {{ date_column }} >= {{ first_rebuilt_day() }}
+            and {{ date_column }} < {{ window_start("'-infinity'::date") }}
+            and {{ touched_subject_filter(subject_type, subject_id, caliber) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro carried_subject_rows_filter(date_column, subject_type, subject_id, caliber=none) -%}
+    {#- The rows an aggregate's running sums go on from: the day before the window for the subjects
+        rebuilt from the window, the day before the first rebuilt day for the touched ones. -#}
+    (
+        {{ date_column }} = {{ window_start("'-infinity'::date") }} - 1
+        and not ({{ touched_subject_filter(subject_type, subject_id, caliber) }})
+        or {{ date_column }} = {{ first_rebuilt_day() }} - 1
+        and {{ touched_subject_filter(subject_type, subject_id, caliber) }}
+    )
+{%- endmacro %}
+
+
+{% macro delete_rebuilt_subject_days(subject_type='subject_type', subject_id='subject_id', caliber='caliber') -%}
+    {#- Remove the subject-days this build rebuilds (rebuilt_subject_days_filter) before it
+        inserts them again. -#}
     {%- if execute and is_incremental() -%}
         delete from {{ this }}
-        where {{ date_column }} >= {{ first_rebuilt_day() }}
+        where
+            biz_date >= {{ window_start("'-infinity'::date") }}
+            or biz_date >= {{ first_rebuilt_day() }}
+            and {{ touched_subject_filter(subject_type, subject_id, caliber) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_rebuilt_owner_days(owner_column='emp_id') -%}
+    {#- delete_rebuilt_subject_days for a fact keyed by the owner (an employee or virtual manager,
+        the subject 'EMP' in the assessment caliber). -#}
+    {{ delete_rebuilt_subject_days("'EMP'", owner_column, none) }}
+{%- endmacro %}
+
+
+{% macro restated_account_days(relation) -%}
+    {#- The account-days of `relation` the ownership build decided: every account on the window's
+        days, and the restated accounts from their restatement date (through the account index, so a
+        check of them does not read every account of the restated days). -#}
+    select * from {{ relation }}
+    where {{ window_filter('biz_date') }}
+    union all
+    select account_rows.*
+    from {{ relation }} as account_rows
+    inner join (
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            min(from_date) as from_date
+        from {{ ref('int_ownership_restatements') }}
+        where is_restated
+        group by acct_type, acct_no, sub_acct_no
+    ) as restated_accounts
+        on
+            account_rows.acct_type = restated_accounts.acct_type
+            and account_rows.acct_no = restated_accounts.acct_no
+            and account_rows.sub_acct_no = restated_accounts.sub_acct_no
+    where
+        account_rows.biz_date >= restated_accounts.from_date
+        and account_rows.biz_date >= {{ first_restated_day() }}
+        and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
 {%- endmacro %}
 
 
@@ -75,6 +286,14 @@
     {#- The days a model over owners rebuilds: the window's, and before it the days a restatement
         changed (from the earliest). -#}
     {{ column }} >= {{ first_rebuilt_day() }}
+    and {{ column }} <= {{ window_end("'infinity'::date") }}
+{%- endmacro %}
+
+
+{% macro restated_days_filter(column) -%}
+    {#- The days the ownership build decides for some account: the window's, and before it the days
+        a restatement recomputes (from the earliest). -#}
+    {{ column }} >= {{ first_restated_day() }}
     and {{ column }} <= {{ window_end("'infinity'::date") }}
 {%- endmacro %}
 
@@ -100,6 +319,6 @@
         delete from {{ this }}
         where
             {{ window_filter('biz_date') }}
-            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_rebuilt_day() }})
+            or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_restated_day() }})
     {%- endif -%}
 {%- endmacro %}

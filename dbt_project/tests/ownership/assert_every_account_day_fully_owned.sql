@@ -5,13 +5,11 @@
 with
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ restated_account_days(ref('fct_account_daily')) }}
 ),
 
 owner_rows as (
-    select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ restated_account_days(ref('fct_account_owner_daily')) }}
 ),
 
 owner_totals as (

@@ -10,7 +10,7 @@
         pre_hook=[
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -166,7 +166,12 @@ subject_days as (
         on
             calendar.biz_date >= subjects.valid_from
             and calendar.biz_date <= coalesce(subjects.valid_to, 'infinity'::date)
-    where subjects.caliber in ('ASSESSMENT', 'ACCOUNTING')
+    where
+        subjects.caliber in ('ASSESSMENT', 'ACCOUNTING')
+        -- every subject in the window, the ones a restatement touched before it
+        and {{ rebuilt_subject_days_filter(
+            'calendar.biz_date', 'subjects.subject_type', 'subjects.subject_id', 'subjects.caliber'
+        ) }}
 ),
 
 day_amounts as (

@@ -15,6 +15,8 @@
     )
 }}
 
+-- the owner rows this build replaces are kept first, for the aggregates over owners
+-- depends_on: {{ ref('int_ownership_replaced_owner_rows') }}
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
 
 with
@@ -32,12 +34,37 @@ employees as (
 ),
 
 previous_rows as (
-    -- the days a build can continue from (the day before its first rebuilt day .. the day before
-    -- its window), as literals: a night reads one day of the fact, not every day of its accounts
+    -- the day before the window, as a literal: a night reads one day of the fact
     select * from {{ this_or_empty() }}
+    where biz_date = {{ window_start("'infinity'::date") }} - 1
+),
+
+restated_starts as (
+    -- the first day this build decides for each restated account (before the window)
+    select
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        min(biz_date) as first_date
+    from account_days
+    where is_restated
+    group by acct_type, acct_no, sub_acct_no
+),
+
+restated_previous_rows as (
+    -- the day before a restated account's first restated day, through the account index (not every
+    -- account's rows of the restated days, which would grow with the restated span)
+    select owner_rows.*
+    from (select * from {{ this_or_empty() }}) as owner_rows
+    inner join restated_starts
+        on
+            owner_rows.acct_type = restated_starts.acct_type
+            and owner_rows.acct_no = restated_starts.acct_no
+            and owner_rows.sub_acct_no = restated_starts.sub_acct_no
+            and owner_rows.biz_date = restated_starts.first_date - 1
     where
-        biz_date >= {{ first_rebuilt_day() }} - 1
-        and biz_date < {{ window_start("'infinity'::date") }}
+        owner_rows.biz_date >= {{ first_restated_day() }} - 1
+        and owner_rows.biz_date < {{ window_start("'infinity'::date") }} - 1
 ),
 
 build_starts as (
@@ -62,6 +89,8 @@ carried_rows as (
             and previous_rows.acct_no = build_starts.acct_no
             and previous_rows.sub_acct_no = build_starts.sub_acct_no
             and previous_rows.biz_date = build_starts.first_date - 1
+    union all
+    select * from restated_previous_rows
 ),
 
 owner_keys as (

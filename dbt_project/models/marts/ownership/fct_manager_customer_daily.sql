@@ -7,7 +7,7 @@
             {'columns': ['emp_id', 'biz_date']},
         ],
         pre_hook=[
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_owner_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -20,8 +20,11 @@
 with
 
 owner_rows as (
+    -- every owner in the window, the owners a restatement touched before it
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where
+        {{ rebuilt_days_filter('biz_date') }}
+        and {{ rebuilt_subject_days_filter('biz_date', "'EMP'", 'emp_id') }}
 ),
 
 account_days as (

@@ -9,7 +9,7 @@
         pre_hook=[
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -42,9 +42,10 @@ ancestors as (
 ),
 
 previous_rows as (
-    -- the day before the rebuilt days: the running sums go on from it
+    -- the day before the rebuilt days: the running sums go on from it (the day before the window,
+    -- or before the first restated day for the subjects a restatement touched)
     select * from {{ this_or_empty() }}
-    where biz_date = {{ first_rebuilt_day() }} - 1
+    where {{ carried_subject_rows_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
 ),
 
 rebuilt_days as (
@@ -97,7 +98,7 @@ day_owners as (
     where owner_rows.share <> 0
 ),
 
-day_amounts as (
+subject_amounts as (
     -- assessment caliber: to the owner, and through him to his institution that day and up the tree
     select
         'EMP' as subject_type,
@@ -150,6 +151,12 @@ day_amounts as (
     group by {{ range(1, attributes | length + 5) | join(', ') }}
 ),
 
+day_amounts as (
+    -- the rebuilt subject-days: every subject in the window, the touched ones before it
+    select * from subject_amounts
+    where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
+),
+
 carried_rows as (
     select
         previous_rows.subject_type,
@@ -187,6 +194,9 @@ subject_days as (
         false as is_carried_in
     from subject_keys
     cross join calendar
+    where {{ rebuilt_subject_days_filter(
+        'calendar.biz_date', 'subject_keys.subject_type', 'subject_keys.subject_id', 'subject_keys.caliber'
+    ) }}
     union all
     select
         {%- for column in key %}

@@ -8,7 +8,7 @@
         ],
         pre_hook=[
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -340,9 +340,12 @@ transaction_measures as (
 ),
 
 all_measures as (
+    -- the rebuilt subject-days: every subject in the window, the touched ones before it
     select * from account_measures
+    where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
     union all
     select * from transaction_measures
+    where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
 ),
 
 final as (

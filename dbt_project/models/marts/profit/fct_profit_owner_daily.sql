@@ -4,7 +4,7 @@
         incremental_strategy='append',
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
         pre_hook=[
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_owner_days() }}",
         ],
     )
 }}
@@ -157,6 +157,8 @@ final as (
         sum(fee_unassessed_cny)::numeric(20, 2) as fee_unassessed_cny,
         sum(intl_settlement_cny)::numeric(20, 2) as intl_settlement_cny
     from owner_amounts
+    -- every owner in the window, the owners a restatement touched before it
+    where {{ rebuilt_subject_days_filter('biz_date', "'EMP'", 'emp_id') }}
     group by biz_date, emp_id, owner_org_id, record_org_id
 )
 

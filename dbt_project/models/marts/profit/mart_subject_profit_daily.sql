@@ -9,7 +9,7 @@
         pre_hook=[
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ delete_from_first_rebuilt_day() }}",
+            "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -117,7 +117,7 @@ subject_links as (
             and subject_parts.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
 ),
 
-day_totals as (
+subject_day_totals as (
     select
         {%- for measure in measures %}
             sum({{ measure }}) as {{ measure }},
@@ -133,6 +133,12 @@ day_totals as (
     group by biz_date, subject_type, subject_id, caliber
 ),
 
+day_totals as (
+    -- the rebuilt subject-days: every subject in the window, the touched ones before it
+    select * from subject_day_totals
+    where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
+),
+
 window_bounds as (
     select
         {{ first_rebuilt_day() }} as first_date,
@@ -140,10 +146,13 @@ window_bounds as (
 ),
 
 carried_rows as (
-    -- the rows of the day before the window: each subject's sums so far
+    -- the rows of the day before the rebuilt days: each subject's sums so far (the day before the
+    -- window, or before the first restated day for the subjects a restatement touched)
     select previous_rows.*
     from previous_rows
-    where previous_rows.biz_date = {{ first_rebuilt_day() }} - 1
+    where {{ carried_subject_rows_filter(
+        'previous_rows.biz_date', 'previous_rows.subject_type', 'previous_rows.subject_id', 'previous_rows.caliber'
+    ) }}
 ),
 
 window_days as (
@@ -176,6 +185,9 @@ subject_days as (
         false as is_carried_in
     from subjects
     cross join window_days
+    where {{ rebuilt_subject_days_filter(
+        'window_days.biz_date', 'subjects.subject_type', 'subjects.subject_id', 'subjects.caliber'
+    ) }}
     union all
     select
         subject_type,

@@ -68,7 +68,7 @@ accounts as (
 
 ownership_exceptions as (
     select * from {{ ref('rpt_ownership_exceptions') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ restated_days_filter('biz_date') }}
 ),
 
 ledger_days as (
