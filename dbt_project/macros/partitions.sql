@@ -1,0 +1,124 @@
+{#- Monthly native partitions for the big daily facts (PostgreSQL declarative partitioning by range
+    of the business date). A model opts in with `partition_by='biz_date'` in its config and one of
+    the incremental strategies below; dbt's incremental materialization does the rest:
+
+    - the first build creates the table partitioned (`postgres__create_table_as`, overridden here
+      for such models only) with one partition per month its rows fall in;
+    - every incremental run creates the partitions its new rows need before it writes them
+      (`partitioned_delete_insert`, `partitioned_append`).
+
+    A partition is `<table>_pYYYYMM` (after a `--full-refresh`, `<table>__dbt_tmp_pYYYYMM` for the
+    months that build wrote: dbt builds the new table beside the old one and renames it). A closed
+    year is detached and archived as README "Scale" describes. -#}
+
+{% macro partition_name(relation, month_start) -%}
+    {{- relation.identifier ~ '_p' ~ month_start.strftime('%Y%m') -}}
+{%- endmacro %}
+
+
+{% macro create_month_partitions_sql(relation, rows_relation, partition_column) -%}
+    {#- A statement creating the partitions of `relation` missing for the months of
+        `rows_relation`'s `partition_column` (the rows about to be written). -#}
+    do $create_month_partitions$
+    declare
+        month_start date;
+    begin
+        for month_start in
+            select distinct date_trunc('month', {{ partition_column }})::date
+            from {{ rows_relation }}
+            where {{ partition_column }} is not null
+        loop
+            execute format(
+                'create table if not exists %I.%I partition of %I.%I for values from (%L) to (%L)',
+                '{{ relation.schema }}',
+                '{{ relation.identifier }}_p' || to_char(month_start, 'YYYYMM'),
+                '{{ relation.schema }}',
+                '{{ relation.identifier }}',
+                month_start,
+                (month_start + interval '1 month')::date
+            );
+        end loop;
+    end
+    $create_month_partitions$;
+{%- endmacro %}
+
+
+{% macro postgres__create_table_as(temporary, relation, sql) -%}
+    {#- dbt-postgres's table creation, except for a model with `partition_by`: then the table is
+        created partitioned by range of that column, with the partitions its rows need. -#}
+    {%- set partition_column = config.get('partition_by') -%}
+    {%- if temporary or partition_column is none -%}
+        {{ dbt.postgres__create_table_as(temporary, relation, sql) }}
+    {%- else -%}
+        {%- set contract_config = config.get('contract') -%}
+        {%- set rows_relation = adapter.quote(relation.identifier ~ '__rows') -%}
+        {%- if contract_config.enforced -%}
+            {{ get_assert_columns_equivalent(sql) }}
+        {%- endif %}
+        create temporary table {{ rows_relation }} as (
+            {{ sql }}
+        );
+        create table {{ relation }}
+        {%- if contract_config.enforced %}
+            {{ get_table_columns_and_constraints() }}
+        {%- else %}
+            (like {{ rows_relation }})
+        {%- endif %}
+        partition by range ({{ partition_column }});
+        {{ create_month_partitions_sql(relation, rows_relation, partition_column) }}
+        {%- if contract_config.enforced %}
+            {%- set column_names = adapter.dispatch('get_column_names', 'dbt')() %}
+        insert into {{ relation }} ({{ column_names }})
+        select {{ column_names }} from {{ rows_relation }};
+        {%- else %}
+        insert into {{ relation }} select * from {{ rows_relation }};
+        {%- endif %}
+        drop table {{ rows_relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro get_incremental_partitioned_delete_insert_sql(arg_dict) -%}
+    {#- delete+insert into a table partitioned by month, creating the new rows' months first. -#}
+    {{ create_month_partitions_sql(arg_dict['target_relation'], arg_dict['temp_relation'], config.require('partition_by')) }}
+    {{ get_incremental_delete_insert_sql(arg_dict) }}
+{%- endmacro %}
+
+
+{% macro get_incremental_partitioned_append_sql(arg_dict) -%}
+    {#- append into a table partitioned by month, creating the new rows' months first. -#}
+    {{ create_month_partitions_sql(arg_dict['target_relation'], arg_dict['temp_relation'], config.require('partition_by')) }}
+    {{ get_incremental_append_sql(arg_dict) }}
+{%- endmacro %}
+
+
+{% macro analyze_window_partitions() -%}
+    {#- Post-hook of a partitioned fact: refresh the planner's statistics of the months the run
+        wrote (the window's; every partition when the run has no window). Analyzing the parent would
+        sample every month of the history each night. -#}
+    {%- set lower = window_bound('min_date') -%}
+    {%- set upper = window_bound('max_date') -%}
+    {%- if not execute or lower is none or upper is none -%}
+        analyze {{ this }}
+    {%- else -%}
+        {%- set first = modules.datetime.datetime.strptime(lower, '%Y-%m-%d').date().replace(day=1) -%}
+        {%- set last = modules.datetime.datetime.strptime(upper, '%Y-%m-%d').date().replace(day=1) -%}
+        {%- set months = [first] -%}
+        {%- for _ in range(((last.year - first.year) * 12 + last.month - first.month)) -%}
+            {%- set previous = months[-1] -%}
+            {%- do months.append((previous + modules.datetime.timedelta(days=32)).replace(day=1)) -%}
+        {%- endfor -%}
+        {%- set partitions = [] -%}
+        {%- for month_start in months -%}
+            {%- set name = this.schema ~ '.' ~ partition_name(this, month_start) -%}
+            {%- if run_query("select to_regclass('" ~ name ~ "') is not null").rows[0][0] -%}
+                {%- do partitions.append(adapter.quote(this.schema) ~ '.' ~ adapter.quote(partition_name(this, month_start))) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if partitions -%}
+            analyze {{ partitions | join(', ') }}
+        {%- else -%}
+            analyze {{ this }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
