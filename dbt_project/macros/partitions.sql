@@ -8,7 +8,8 @@
       (`partitioned_delete_insert`, `partitioned_append`).
 
     A partition is `<table>_pYYYYMM` (after a `--full-refresh`, `<table>__dbt_tmp_pYYYYMM` for the
-    months that build wrote: dbt builds the new table beside the old one and renames it). A closed
+    months that build wrote: dbt builds the new table beside the old one and renames it; a month
+    that has a partition under either name gets no other). A closed
     year is detached and archived as README "Scale" describes. -#}
 
 {% macro partition_name(relation, month_start) -%}
@@ -28,8 +29,20 @@
             from {{ rows_relation }}
             where {{ partition_column }} is not null
         loop
+            -- a month is skipped when a partition of its range exists, whatever its name (one made
+            -- by a --full-refresh is named after dbt's intermediate table)
+            continue when exists (
+                select 1
+                from pg_inherits
+                inner join pg_class as partitions on pg_inherits.inhrelid = partitions.oid
+                where
+                    pg_inherits.inhparent = '{{ relation }}'::regclass
+                    and pg_get_expr(partitions.relpartbound, partitions.oid) = format(
+                        'FOR VALUES FROM (%L) TO (%L)', month_start, (month_start + interval '1 month')::date
+                    )
+            );
             execute format(
-                'create table if not exists %I.%I partition of %I.%I for values from (%L) to (%L)',
+                'create table %I.%I partition of %I.%I for values from (%L) to (%L)',
                 '{{ relation.schema }}',
                 '{{ relation.identifier }}_p' || to_char(month_start, 'YYYYMM'),
                 '{{ relation.schema }}',
@@ -93,32 +106,31 @@
 
 
 {% macro analyze_window_partitions() -%}
-    {#- Post-hook of a partitioned fact: refresh the planner's statistics of the months the run
-        wrote (the window's; every partition when the run has no window). Analyzing the parent would
-        sample every month of the history each night. -#}
+    {#- Post-hook of a partitioned fact: the planner's statistics after a run. A query on the table
+        estimates its joins from the statistics of the table as a whole (inherited), which only an
+        `analyze` of the parent collects - and that also samples every month's partition again. So
+        the parent is analyzed when it has no such statistics yet, when the run has no window, or
+        when the window holds the first day of a month (the distribution of accounts and keys moves
+        slowly); on the other nights only the partitions of the window's months. -#}
     {%- set lower = window_bound('min_date') -%}
     {%- set upper = window_bound('max_date') -%}
     {%- if not execute or lower is none or upper is none -%}
         analyze {{ this }}
     {%- else -%}
-        {%- set first = modules.datetime.datetime.strptime(lower, '%Y-%m-%d').date().replace(day=1) -%}
-        {%- set last = modules.datetime.datetime.strptime(upper, '%Y-%m-%d').date().replace(day=1) -%}
-        {%- set months = [first] -%}
-        {%- for _ in range(((last.year - first.year) * 12 + last.month - first.month)) -%}
-            {%- set previous = months[-1] -%}
-            {%- do months.append((previous + modules.datetime.timedelta(days=32)).replace(day=1)) -%}
-        {%- endfor -%}
-        {%- set partitions = [] -%}
-        {%- for month_start in months -%}
-            {%- set name = this.schema ~ '.' ~ partition_name(this, month_start) -%}
-            {%- if run_query("select to_regclass('" ~ name ~ "') is not null").rows[0][0] -%}
-                {%- do partitions.append(adapter.quote(this.schema) ~ '.' ~ adapter.quote(partition_name(this, month_start))) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if partitions -%}
-            analyze {{ partitions | join(', ') }}
-        {%- else -%}
+        {%- set first_day = modules.datetime.datetime.strptime(lower, '%Y-%m-%d').date() -%}
+        {%- set last_day = modules.datetime.datetime.strptime(upper, '%Y-%m-%d').date() -%}
+        {%- set has_whole_statistics = run_query(
+            "select exists (select 1 from pg_stats where schemaname = '" ~ this.schema
+            ~ "' and tablename = '" ~ this.identifier ~ "' and inherited)"
+        ).rows[0][0] -%}
+        {%- set holds_month_start = first_day.day == 1 or first_day.month != last_day.month
+            or first_day.year != last_day.year -%}
+        {%- set partition = adapter.quote(this.schema) ~ '.' ~ adapter.quote(partition_name(this, first_day.replace(day=1))) -%}
+        {%- set has_partition = run_query("select to_regclass('" ~ partition ~ "') is not null").rows[0][0] -%}
+        {%- if not has_whole_statistics or holds_month_start or not has_partition -%}
             analyze {{ this }}
+        {%- else -%}
+            analyze {{ partition }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -38,21 +38,12 @@ final as (
         coalesce(account_days.five_class in (3, 4, 5), false) as is_npl,
         account_days.is_small_enterprise,
         account_days.is_present,
-        account_days.balance,
-        {{ day_amount_cny('account_days.balance', 'account_days.cny_rate', 'account_days.is_present') }}::numeric(20, 2)
-            as balance_cny,
-        account_days.impairment,
-        {{ day_amount_cny('account_days.impairment', 'account_days.cny_rate', 'account_days.is_present') }}::numeric(
-            20, 2
-        ) as impairment_cny,
-        account_days.accrued_unpaid_int,
-        {{ day_amount_cny('account_days.accrued_unpaid_int', 'account_days.cny_rate', 'account_days.is_present') }}::numeric(
-            20, 2
-        ) as accrued_unpaid_int_cny,
-        account_days.int_income,
-        {{ day_amount_cny('account_days.int_income', 'account_days.cny_rate', 'account_days.is_present') }}::numeric(
-            20, 2
-        ) as int_income_cny,
+        {#- the day's amounts in the account's currency and in CNY at the day's rate #}
+        {%- for amount in ['balance', 'impairment', 'accrued_unpaid_int', 'int_income'] %}
+            account_days.{{ amount }},
+            {{ day_amount_cny('account_days.' ~ amount, 'account_days.cny_rate', 'account_days.is_present') }}
+            ::numeric(20, 2) as {{ amount }}_cny,
+        {%- endfor %}
         account_days.cny_rate,
         account_days.annual_rate,
         account_days.day_basis::integer as day_basis,
@@ -61,18 +52,20 @@ final as (
         account_days.open_date,
         account_days.maturity_date,
         account_days.close_date,
-        {%- for suffix, period in {'m': 'month', 'q': 'quarter', 'y': 'year'}.items() %}
-            account_days.cum_balance_{{ suffix }},
-            round(
-                account_days.cum_balance_{{ suffix }} / {{ days_elapsed('account_days.biz_date', period) }}, 6
-            )::numeric(24, 6) as avg_balance_{{ suffix }},
+        {#- the period sums and their averages (日均 = 积数 / days elapsed), in the account's currency
+            then in CNY #}
+        {%- set period_columns = [] %}
+        {%- for currency in ['', 'cny_'] %}
+            {%- for suffix, period in {'m': 'month', 'q': 'quarter', 'y': 'year'}.items() %}
+                {%- set cum = 'account_days.cum_balance_' ~ currency ~ suffix %}
+                {%- do period_columns.append(cum) %}
+                {%- do period_columns.append(
+                    'round(' ~ cum ~ ' / ' ~ days_elapsed('account_days.biz_date', period) ~ ', 6)::numeric(24, 6)'
+                    ~ ' as avg_balance_' ~ currency ~ suffix
+                ) %}
+            {%- endfor %}
         {%- endfor %}
-        {%- for suffix, period in {'m': 'month', 'q': 'quarter', 'y': 'year'}.items() %}
-            account_days.cum_balance_cny_{{ suffix }},
-            round(
-                account_days.cum_balance_cny_{{ suffix }} / {{ days_elapsed('account_days.biz_date', period) }}, 6
-            )::numeric(24, 6) as avg_balance_cny_{{ suffix }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ period_columns | join(',\n        ') }}
     from account_days
     left join accounts
         on
