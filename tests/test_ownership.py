@@ -119,8 +119,12 @@ def bank(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         "E6,2026-02-01,LIST,DEP,A10,0001,",
     ], "E5 keeps his book; E6 keeps A10")
     _dbt(workdir, DAYS[0])
-    for day in DAYS[1:]:
+    for day in DAYS[1:3]:
         _dbt(workdir, day, "--select", "tag:daily")
+    # 2 and 3 Feb in full, as the nightly run builds: the indicator marts of those days (read by the
+    # tests), and the views over the daily tables (dropped with the tables a daily selection rebuilds)
+    for day in DAYS[3:]:
+        _dbt(workdir, day)
     yield fresh_db, workdir
 
 

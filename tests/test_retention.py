@@ -96,13 +96,15 @@ def test_nightly_job_retention_step(fresh_db: str, tmp_path: Path, monkeypatch: 
         write_day(inbox, day, {"DEP": [DEP.format(balance=f"{100 + offset}.00")]})
     assert main(["load", "--inbox", str(inbox), "--from", "20260201", "--to", "20260203"]) == 0
     resources = {"inbox": InboxResource(path=str(inbox))}
-    instance = DagsterInstance.ephemeral()
 
     def night(day: dt.date) -> None:
         with psycopg.connect(fresh_db, autocommit=True) as conn:
             ensure_tables(conn)
             record(conn, f"run-{day:%d}", [Decision(day, PUBLISHED)])
-        result = materialize([retention_asset], partition_key=day.isoformat(), resources=resources, instance=instance)
+        # entered, so that this instance (not one a previous test left behind) is Dagster's current one
+        with DagsterInstance.ephemeral() as instance:
+            result = materialize([retention_asset], partition_key=day.isoformat(), resources=resources,
+                                 instance=instance)
         assert result.success
 
     night(DAYS[0])

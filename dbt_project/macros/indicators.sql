@@ -144,6 +144,18 @@
 {%- endmacro %}
 
 
+{% macro plan_period_columns(period, bounds=true) -%}
+    {#- A management input's period and what it derives (grain, and with bounds its first and last
+        day), the same in every staging model of a periodic input. -#}
+    {{ period }},
+    {{ plan_period_grain(period) }} as period_grain
+    {%- if bounds %},
+    {{ plan_period_start(period) }} as period_start,
+    {{ plan_period_end(period) }} as period_end
+    {%- endif %}
+{%- endmacro %}
+
+
 {% macro completion_pct(actual, plan, direction) -%}
     {#- Completion % (rules.md, Plans: value / plan x 100), made safe for negative plans: measured
         from the plan by the plan's size, 100 x (1 + (actual - plan) / |plan|). For a positive

@@ -90,6 +90,15 @@ branch_terms as (
             and branch_months.org_id = own_adjustments.org_id
 ),
 
+branch_evas as (
+    select
+        *,
+        own_report_profit + own_receivable_interest_decrease - own_new_suspense_advances
+        - own_internal_interest_net - own_actual_expenses - own_special_provisions - own_regulatory_fee
+        + own_other_adjustments + own_manual_adjustment_cny as own_terms_cny
+    from branch_terms
+),
+
 final as (
     select
         -- key
@@ -111,18 +120,9 @@ final as (
         own_regulatory_fee::numeric(20, 2) as own_regulatory_fee,
         own_other_adjustments::numeric(20, 2) as own_other_adjustments,
         own_manual_adjustment_cny::numeric(20, 2) as own_manual_adjustment_cny,
-        (
-            own_report_profit + own_receivable_interest_decrease - own_new_suspense_advances
-            - own_internal_interest_net - own_actual_expenses - own_special_provisions - own_regulatory_fee
-            + own_other_adjustments + own_manual_adjustment_cny
-        )::numeric(24, 2) as own_terms_cny,
-        (
-            units_eva_cny
-            + own_report_profit + own_receivable_interest_decrease - own_new_suspense_advances
-            - own_internal_interest_net - own_actual_expenses - own_special_provisions - own_regulatory_fee
-            + own_other_adjustments + own_manual_adjustment_cny
-        )::numeric(24, 2) as eva_cny
-    from branch_terms
+        own_terms_cny::numeric(24, 2) as own_terms_cny,
+        (units_eva_cny + own_terms_cny)::numeric(24, 2) as eva_cny
+    from branch_evas
 )
 
 select * from final

@@ -12,8 +12,7 @@ final as (
         subject_type,
         {{ clean_text('subject_id') }} as subject_id,
         -- the period
-        period,
-        {{ plan_period_grain('period') }} as period_grain,
+        {{ plan_period_columns('period', bounds=false) }},
         -- the score
         component,
         item_code,

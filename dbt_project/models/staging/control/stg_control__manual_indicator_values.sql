@@ -13,10 +13,7 @@ final as (
         subject_type,
         {{ clean_text('subject_id') }} as subject_id,
         -- the period
-        period,
-        {{ plan_period_grain('period') }} as period_grain,
-        {{ plan_period_start('period') }} as period_start,
-        {{ plan_period_end('period') }} as period_end,
+        {{ plan_period_columns('period') }},
         -- the value
         value,
         note

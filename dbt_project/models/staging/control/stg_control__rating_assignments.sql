@@ -13,8 +13,7 @@ final as (
         rater_type,
         {{ clean_text('rater_id') }} as rater_id,
         -- the period
-        period,
-        {{ plan_period_grain('period') }} as period_grain
+        {{ plan_period_columns('period', bounds=false) }}
     from source
 )
 
