@@ -26,3 +26,11 @@
     {#- A figure shown to a user (indicator value, report cell, export): rounded to the fen. -#}
     round(({{ amount }}), 2)
 {%- endmacro %}
+
+
+{% macro day_amount_cny(amount, cny_rate, is_present) -%}
+    {#- An account-day's amount in CNY, from the amount and rate int_account_days_accumulated keeps:
+        at the day's rate when the account is in the snapshot, else the carried day's amount as it
+        is (0, or null for an amount the account type does not have). -#}
+    (case when {{ is_present }} then {{ to_cny(amount, cny_rate) }} else {{ amount }} end)
+{%- endmacro %}

@@ -6,7 +6,7 @@
 with
 
 account_profits as (
-    select * from {{ ref('fct_account_profit_daily') }}
+    select * from {{ ref('fct_account_ftp_daily') }}
     where {{ window_filter('biz_date') }}
 ),
 
@@ -18,8 +18,8 @@ owner_profits as (
 account_totals as (
     select
         biz_date,
-        sum(coalesce(deposit_profit_cny, 0)) as deposit_profit_cny,
-        sum(coalesce(loan_profit_cny, 0)) as loan_profit_cny,
+        coalesce(sum(ftp_profit_cny) filter (where acct_type = 'DEP'), 0) as deposit_profit_cny,
+        coalesce(sum(ftp_profit_cny) filter (where acct_type = 'LOAN'), 0) as loan_profit_cny,
         sum(transfer_income_cny) as transfer_income_cny,
         sum(transfer_expense_cny) as transfer_expense_cny,
         sum(coalesce(economic_capital_cost_cny, 0)) as economic_capital_cost_cny

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='partitioned_delete_insert',
+        partition_by='biz_date',
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
@@ -9,7 +10,7 @@
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
         ],
-        post_hook=["analyze {{ this }}"],
+        post_hook=["{{ analyze_window_partitions() }}"],
     )
 }}
 
@@ -17,8 +18,8 @@
 {#- what describes an account on a day: taken from its snapshot, or carried while it is absent #}
 {%- set attribute_columns = [
     'acct_type', 'acct_no', 'sub_acct_no', 'biz_date', 'org_id', 'cust_id',
-    'mgr_emp_id', 'currency', 'subject_code', 'product_line', 'customer_segment', 'deposit_class', 'term_code',
-    'acct_status', 'loan_method', 'five_class', 'is_npl', 'is_small_enterprise', 'annual_rate', 'risk_weight',
+    'mgr_emp_id', 'subject_code', 'product_line', 'customer_segment',
+    'acct_status', 'five_class', 'is_small_enterprise', 'annual_rate', 'risk_weight',
     'open_date', 'maturity_date', 'close_date',
 ] %}
 
@@ -102,16 +103,11 @@ daily_contributions as (
         account_balances.acct_no is not null as is_present,
         account_balances.acct_no is not null or account_days.is_carried_in as has_attributes,
         account_balances.balance,
-        account_balances.balance_cny,
         account_balances.impairment,
-        account_balances.impairment_cny,
         account_balances.accrued_unpaid_int,
-        account_balances.accrued_unpaid_int_cny,
         account_balances.int_income,
-        account_balances.int_income_cny,
         account_balances.cny_rate,
         account_balances.day_basis,
-        account_balances.daily_rate,
         {%- for suffix in periods %}
             case
                 when account_days.is_carried_in then carried_rows.cum_balance_{{ suffix }}
@@ -181,16 +177,11 @@ account_rows as (
         attribute_rows.org_id,
         attribute_rows.cust_id,
         attribute_rows.mgr_emp_id,
-        attribute_rows.currency,
         attribute_rows.subject_code,
         attribute_rows.product_line,
         attribute_rows.customer_segment,
-        attribute_rows.deposit_class,
-        attribute_rows.term_code,
         attribute_rows.acct_status,
-        attribute_rows.loan_method,
         attribute_rows.five_class,
-        attribute_rows.is_npl,
         attribute_rows.is_small_enterprise,
         attribute_rows.annual_rate,
         attribute_rows.risk_weight,
@@ -216,61 +207,43 @@ final as (
         acct_type::text as acct_type,
         acct_no::text as acct_no,
         sub_acct_no::text as sub_acct_no,
-        -- attributes of the day, or the last known ones while the account is carried
+        -- attributes of the day, or the last known ones while the account is carried (what can
+        -- change in an account's life; currency, deposit class, term and loan method are
+        -- dim_account's, which fct_account_daily joins)
         org_id::text as org_id,
         cust_id::text as cust_id,
         mgr_emp_id::text as mgr_emp_id,
-        currency::text as currency,
         subject_code::text as subject_code,
         product_line::text as product_line,
         customer_segment::text as customer_segment,
-        deposit_class::text as deposit_class,
-        term_code::text as term_code,
         acct_status::text as acct_status,
-        loan_method::text as loan_method,
-        five_class::integer as five_class,
-        is_npl::boolean as is_npl,
+        five_class::smallint as five_class,
         coalesce(is_small_enterprise, false)::boolean as is_small_enterprise,
         is_present::boolean as is_present,
-        -- the day's amounts: 0 on a day the account is absent (loan-only amounts stay null on
-        -- deposits); CNY at the day's rate, null when the rate is missing
+        -- the day's amounts in the account's currency: 0 on a day the account is absent (loan-only
+        -- amounts stay null on deposits); CNY is day_amount_cny() of these at cny_rate
         (case when is_present then balance else 0 end)::numeric(20, 2) as balance,
-        (case when is_present then balance_cny else 0 end)::numeric(20, 2) as balance_cny,
         (case when is_present then impairment when acct_type = 'LOAN' then 0 end)::numeric(20, 2) as impairment,
-        (case when is_present then impairment_cny when acct_type = 'LOAN' then 0 end)::numeric(20, 2)
-            as impairment_cny,
         (case when is_present then accrued_unpaid_int when acct_type = 'LOAN' then 0 end)::numeric(20, 2)
             as accrued_unpaid_int,
-        (case when is_present then accrued_unpaid_int_cny when acct_type = 'LOAN' then 0 end)::numeric(20, 2)
-            as accrued_unpaid_int_cny,
         (case when is_present then int_income when acct_type = 'LOAN' then 0 end)::numeric(20, 2) as int_income,
-        (case when is_present then int_income_cny when acct_type = 'LOAN' then 0 end)::numeric(20, 2)
-            as int_income_cny,
         -- rates (the day's FX rate and basis; null on a day the account is absent)
         cny_rate::numeric(14, 6) as cny_rate,
         annual_rate::numeric(14, 6) as annual_rate,
-        day_basis::integer as day_basis,
-        daily_rate::numeric(20, 16) as daily_rate,
+        day_basis::smallint as day_basis,
         risk_weight::numeric(9, 2) as risk_weight,
         -- dates
         open_date::date as open_date,
         maturity_date::date as maturity_date,
         close_date::date as close_date,
-        -- period figures (积数 and 日均), in the account's currency
+        -- period sums (积数), in the account's currency and in CNY (each day at that day's rate);
+        -- the averages (日均) are these over the days elapsed, computed in fct_account_daily
         cum_balance_m::numeric(24, 2) as cum_balance_m,
-        round(cum_balance_m / {{ days_elapsed('biz_date', 'month') }}, 6)::numeric(24, 6) as avg_balance_m,
         cum_balance_q::numeric(24, 2) as cum_balance_q,
-        round(cum_balance_q / {{ days_elapsed('biz_date', 'quarter') }}, 6)::numeric(24, 6) as avg_balance_q,
         cum_balance_y::numeric(24, 2) as cum_balance_y,
-        round(cum_balance_y / {{ days_elapsed('biz_date', 'year') }}, 6)::numeric(24, 6) as avg_balance_y,
-        -- and in CNY, each day at that day's rate
         cum_balance_cny_m::numeric(24, 2) as cum_balance_cny_m,
-        round(cum_balance_cny_m / {{ days_elapsed('biz_date', 'month') }}, 6)::numeric(24, 6) as avg_balance_cny_m,
         cum_balance_cny_q::numeric(24, 2) as cum_balance_cny_q,
-        round(cum_balance_cny_q / {{ days_elapsed('biz_date', 'quarter') }}, 6)::numeric(24, 6)
-            as avg_balance_cny_q,
-        cum_balance_cny_y::numeric(24, 2) as cum_balance_cny_y,
-        round(cum_balance_cny_y / {{ days_elapsed('biz_date', 'year') }}, 6)::numeric(24, 6) as avg_balance_cny_y
+        cum_balance_cny_y::numeric(24, 2) as cum_balance_cny_y
     from account_rows
 )
 

@@ -63,7 +63,7 @@ final as (
         mgr_emp_id,
         open_date,
         balance,
-        balance_cny,
+        {{ day_amount_cny('balance', 'cny_rate', 'is_present') }} as balance_cny,
         cny_rate,
         is_restated
     from all_rows

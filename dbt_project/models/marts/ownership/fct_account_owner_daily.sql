@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy='partitioned_append',
+        partition_by='biz_date',
         indexes=[
             {'columns': ['biz_date'], 'type': 'brin'},
             {'columns': ['acct_no', 'sub_acct_no']},
@@ -11,7 +12,7 @@
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
         ],
-        post_hook=["analyze {{ this }}"],
+        post_hook=["{{ analyze_window_partitions() }}"],
     )
 }}
 

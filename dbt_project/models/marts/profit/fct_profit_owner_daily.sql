@@ -16,8 +16,13 @@
 
 with
 
-account_profits as (
-    select * from {{ ref('fct_account_profit_daily') }}
+account_ftp as (
+    select * from {{ ref('fct_account_ftp_daily') }}
+    where {{ rebuilt_days_filter('biz_date') }}
+),
+
+account_days as (
+    select * from {{ ref('fct_account_daily') }}
     where {{ rebuilt_days_filter('biz_date') }}
 ),
 
@@ -34,6 +39,28 @@ fee_allocations as (
 settlements as (
     select * from {{ ref('fct_intl_settlements') }}
     where {{ rebuilt_days_filter('biz_date') }}
+),
+
+account_profits as (
+    -- each account-day's profit measures with its institution and booked interest income (the FTP
+    -- fact and the account days each read with the dates: a date range does not cross a join)
+    select
+        account_ftp.biz_date,
+        account_ftp.acct_type,
+        account_ftp.acct_no,
+        account_ftp.sub_acct_no,
+        account_days.org_id,
+        {%- for measure in account_measures if measure != 'int_income_cny' %}
+            account_ftp.{{ measure }},
+        {%- endfor %}
+        account_days.int_income_cny
+    from account_ftp
+    inner join account_days
+        on
+            account_ftp.biz_date = account_days.biz_date
+            and account_ftp.acct_type = account_days.acct_type
+            and account_ftp.acct_no = account_days.acct_no
+            and account_ftp.sub_acct_no = account_days.sub_acct_no
 ),
 
 owner_shares as (

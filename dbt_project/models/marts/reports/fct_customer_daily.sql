@@ -26,10 +26,17 @@ calendar_dates as (
 
 account_days as (
     select * from {{ ref('fct_account_daily') }}
+    {%- if window_bound('min_date') is not none and window_bound('max_date') is not none %}
+        -- the window's days and the month- and year-ends they compare with, as literals
+        where biz_date in (
+            {{ dates_and_period_ends(window_bound('min_date'), window_bound('max_date'), ['month', 'year']) }}
+        )
+    {%- endif %}
 ),
 
 account_profits as (
-    select * from {{ ref('fct_account_profit_daily') }}
+    -- the FTP fact itself (its profit sums and keys are all this model reads of it)
+    select * from {{ ref('fct_account_ftp_daily') }}
     where {{ window_filter('biz_date') }}
 ),
 
