@@ -103,34 +103,3 @@
     {{ create_month_partitions_sql(arg_dict['target_relation'], arg_dict['temp_relation'], config.require('partition_by')) }}
     {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
-
-
-{% macro analyze_window_partitions() -%}
-    {#- Post-hook of a partitioned fact: the planner's statistics after a run. A query on the table
-        estimates its joins from the statistics of the table as a whole (inherited), which only an
-        `analyze` of the parent collects - and that also samples every month's partition again. So
-        the parent is analyzed when it has no such statistics yet, when the run has no window, or
-        when the window holds the first day of a month (the distribution of accounts and keys moves
-        slowly); on the other nights only the partitions of the window's months. -#}
-    {%- set lower = window_bound('min_date') -%}
-    {%- set upper = window_bound('max_date') -%}
-    {%- if not execute or lower is none or upper is none -%}
-        analyze {{ this }}
-    {%- else -%}
-        {%- set first_day = modules.datetime.datetime.strptime(lower, '%Y-%m-%d').date() -%}
-        {%- set last_day = modules.datetime.datetime.strptime(upper, '%Y-%m-%d').date() -%}
-        {%- set has_whole_statistics = run_query(
-            "select exists (select 1 from pg_stats where schemaname = '" ~ this.schema
-            ~ "' and tablename = '" ~ this.identifier ~ "' and inherited)"
-        ).rows[0][0] -%}
-        {%- set holds_month_start = first_day.day == 1 or first_day.month != last_day.month
-            or first_day.year != last_day.year -%}
-        {%- set partition = adapter.quote(this.schema) ~ '.' ~ adapter.quote(partition_name(this, first_day.replace(day=1))) -%}
-        {%- set has_partition = run_query("select to_regclass('" ~ partition ~ "') is not null").rows[0][0] -%}
-        {%- if not has_whole_statistics or holds_month_start or not has_partition -%}
-            analyze {{ this }}
-        {%- else -%}
-            analyze {{ partition }}
-        {%- endif -%}
-    {%- endif -%}
-{%- endmacro %}
