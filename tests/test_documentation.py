@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTED_SCHEMAS = ("staging", "marts", "published")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it: 3x faster
 
 
 def _yaml_entries() -> dict[str, dict]:
@@ -22,7 +23,7 @@ def _yaml_entries() -> dict[str, dict]:
     entries: dict[str, dict] = {}
     for folder in (ROOT / "dbt_project" / "models", ROOT / "seeds"):
         for path in sorted(folder.rglob("*.yml")):
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
             for node in [*document.get("models", []), *document.get("seeds", [])]:
                 entries[node["name"]] = {
                     "description": (node.get("description") or "").strip(),
