@@ -54,6 +54,16 @@ credit_months as (
     where month_start >= {{ period_start(first_rebuilt_day(), 'year') }}
 ),
 
+credit_years as (
+    -- each customer's first credit day in each of those years
+    select
+        cust_id,
+        {{ period_start('month_start', 'year') }} as year_start,
+        min(first_credit_date) as first_credit_date
+    from credit_months
+    group by cust_id, {{ period_start('month_start', 'year') }}
+),
+
 fee_rows as (
     select * from {{ ref('fct_fee_allocations') }}
     where {{ rebuilt_days_filter('biz_date') }}
@@ -97,22 +107,10 @@ account_facts as (
         coalesce(account_classes.is_mortgaged_deposit, false) as is_mortgaged_deposit,
         key_customers.cust_id is not null as is_key_customer,
         referrals.acct_no is not null as is_referred,
-        not exists (
-            select 1
-            from credit_months
-            where
-                credit_months.cust_id = account_days.cust_id
-                and credit_months.month_start >= {{ period_start('account_days.biz_date', 'month') }}
-                and credit_months.first_credit_date <= account_days.biz_date
-        ) as is_no_credit_m,
-        not exists (
-            select 1
-            from credit_months
-            where
-                credit_months.cust_id = account_days.cust_id
-                and credit_months.month_start >= {{ period_start('account_days.biz_date', 'year') }}
-                and credit_months.first_credit_date <= account_days.biz_date
-        ) as is_no_credit_y
+        -- no credit business from the period's start to the day: the customer's first credit day of the
+        -- day's month (year) is missing or after the day (an equality join: one probe per account-day)
+        coalesce(credit_months.first_credit_date > account_days.biz_date, true) as is_no_credit_m,
+        coalesce(credit_years.first_credit_date > account_days.biz_date, true) as is_no_credit_y
     from account_days
     left join account_classes
         on
@@ -132,6 +130,14 @@ account_facts as (
             and account_days.sub_acct_no = referrals.sub_acct_no
             and account_days.biz_date >= referrals.valid_from
             and account_days.biz_date <= coalesce(referrals.valid_to, 'infinity'::date)
+    left join credit_months
+        on
+            account_days.cust_id = credit_months.cust_id
+            and credit_months.month_start = {{ period_start('account_days.biz_date', 'month') }}
+    left join credit_years
+        on
+            account_days.cust_id = credit_years.cust_id
+            and credit_years.year_start = {{ period_start('account_days.biz_date', 'year') }}
 ),
 
 owned_facts as (
