@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from dagster import (
+    AssetCheckKey,
     AssetKey,
     BackfillPolicy,
     DagsterInstance,
@@ -33,14 +34,14 @@ from dagster import (
 from psycopg import sql
 
 from bankperf import cli
-from loaders.contract import feeds
+from loaders.contract import feed, feeds
 from orchestration.dagster_internals import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
     PARTITION_NAME_TAG,
 )
 from orchestration.project import manifest_path
-from orchestration.resources import DatabaseResource, InboxResource
+from orchestration.resources import DatabaseResource, InboxResource, QualityResource
 from tests.deliveries import write_day, write_feed
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "interface" / "samples"
@@ -166,14 +167,21 @@ def test_definitions_hold_every_asset_check_job_schedule_and_sensor(defs: Defini
 
 
 def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, fresh_db: str, tmp_path: Path) -> None:
+    """The sample day through the nightly job: every raw quality gate and dbt test passes, every feed
+    loads its control file's rows, every dbt asset is built by the service logins. (The one real run of
+    the sample day in the suite: tests/test_quality_checks.py tests the gates' failures.)"""
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES / f"{SAMPLE_DATE:%Y%m%d}", inbox / f"{SAMPLE_DATE:%Y%m%d}")
+    quality_dir = tmp_path / "quality"
 
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,
             partition_key=SAMPLE_DATE.isoformat(),
-            resources={"inbox": InboxResource(path=str(inbox))},
+            resources={
+                "inbox": InboxResource(path=str(inbox)),
+                "quality": QualityResource(output_dir=str(quality_dir)),
+            },
             raise_on_error=False,
         )
     assert result.success, _failures(result)
@@ -183,17 +191,34 @@ def test_nightly_materializes_the_sample_day(defs: Definitions, manifest: dict, 
     build_folders = manifest_path().parent.glob(f"dbt_models_*-{result.run_id[:7]}-*")
     assert not list(build_folders), "a successful dbt build leaves its target folder behind"
     checks = [event for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"]
-    assert all(event.event_specific_data.passed for event in checks)
+    failed = [event.event_specific_data.asset_check_key.to_user_string() for event in checks
+              if not event.event_specific_data.passed]
+    assert checks and not failed, failed
+
+    # every raw feed's blocking gates ran on the day and passed: the GX suite (with its Data Docs in the
+    # run's quality folder) and the row balance against the control file
+    evaluations = {event.event_specific_data.asset_check_key: event.event_specific_data for event in checks}
+    for key in RAW_KEYS:
+        expectations = evaluations[AssetCheckKey(key, "expectations")].metadata
+        assert expectations["dates"].value == SAMPLE_DATE.isoformat()
+        assert expectations["failed_blocking"].value == 0 and expectations["expectations"].value > 0
+        assert Path(expectations["data_docs"].value).is_file()
+        assert str(quality_dir) in expectations["data_docs"].value
+        balance = evaluations[AssetCheckKey(key, "rows_balance")].metadata
+        code = feed(key.path[1]).code
+        control = (inbox / f"{SAMPLE_DATE:%Y%m%d}" / f"{code}_{SAMPLE_DATE:%Y%m%d}.ctl").read_text()
+        assert balance["ctl_row_count"].value == int(control.split("|")[2])
+        assert balance["rows_loaded"].value + balance["rows_rejected"].value == balance["ctl_row_count"].value
 
     with psycopg.connect(fresh_db) as conn:
-        for feed in feeds().values():
-            control = (inbox / f"{SAMPLE_DATE:%Y%m%d}" / f"{feed.code}_{SAMPLE_DATE:%Y%m%d}.ctl").read_text()
+        for source in feeds().values():
+            control = (inbox / f"{SAMPLE_DATE:%Y%m%d}" / f"{source.code}_{SAMPLE_DATE:%Y%m%d}.ctl").read_text()
             expected = int(control.split("|")[2])
             loaded = conn.execute(
-                sql.SQL("select count(*) from raw.{} where biz_date = %s").format(sql.Identifier(feed.table)),
+                sql.SQL("select count(*) from raw.{} where biz_date = %s").format(sql.Identifier(source.table)),
                 (SAMPLE_DATE,),
             ).fetchone()[0]
-            assert loaded == expected, f"raw.{feed.table}: {loaded} rows, control file says {expected}"
+            assert loaded == expected, f"raw.{source.table}: {loaded} rows, control file says {expected}"
         # each part ran as its own service login (issue 13): the loads, dbt's relations, the published views
         assert conn.execute("select distinct loaded_by from audit.load_log").fetchall() == [("bankperf_loader",)]
         owners = conn.execute(

@@ -1,7 +1,8 @@
 """The raw feeds' quality gates as Dagster asset checks, for real.
 
 The definitions give every raw feed asset a blocking ``expectations`` and ``rows_balance``
-check; the sample day goes through the ``nightly`` job with every check passing; a day whose
+check (the sample day passing every one of them is tested on the suite's one run of the sample
+day, ``tests/test_orchestration.py::test_nightly_materializes_the_sample_day``); a day whose
 DEP delivers an account twice fails the run at ``raw/dep`` ``expectations``, with a message
 naming the key, and dbt builds nothing for that date.
 
@@ -10,7 +11,6 @@ The module has its own ``DAGSTER_HOME`` and database; GX results go to a tempora
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import psycopg
@@ -104,32 +104,6 @@ def test_every_raw_feed_has_blocking_quality_checks_gating_dbt(defs: Definitions
         rules = {expectation["meta"]["rule"]: expectation for expectation in suite["expectations"]}
         assert rules["currency_in_fx"]["severity"] == "critical", code
         assert "raw.fx" in rules["currency_in_fx"]["kwargs"]["unexpected_rows_query"]
-
-
-def test_the_sample_day_passes_every_check(
-    defs: Definitions, fresh_db: str, quality_dir: Path, tmp_path: Path
-) -> None:
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES / f"{SAMPLE_DATE:%Y%m%d}", inbox / f"{SAMPLE_DATE:%Y%m%d}")
-
-    result = _run(defs, inbox, quality_dir, SAMPLE_DATE)
-
-    evaluations = _evaluations(result)
-    failed = {key.to_user_string(): data.description for key, data in evaluations.items() if not data.passed}
-    assert result.success and not failed, failed
-    for key in RAW_KEYS:
-        expectations = evaluations[AssetCheckKey(key, "expectations")]
-        metadata = expectations.metadata
-        assert metadata["dates"].value == SAMPLE_DATE.isoformat()
-        assert metadata["failed_blocking"].value == 0 and metadata["expectations"].value > 0
-        assert Path(metadata["data_docs"].value).is_file()
-        assert str(quality_dir) in metadata["data_docs"].value
-        balance = evaluations[AssetCheckKey(key, "rows_balance")].metadata
-        control = (inbox / f"{SAMPLE_DATE:%Y%m%d}" / f"{feed(key.path[1]).code}_{SAMPLE_DATE:%Y%m%d}.ctl").read_text()
-        assert balance["ctl_row_count"].value == int(control.split("|")[2])
-        assert balance["rows_loaded"].value + balance["rows_rejected"].value == balance["ctl_row_count"].value
-    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert materialized - RAW_KEYS, "dbt built nothing after the checks passed"
 
 
 def test_a_duplicate_dep_key_fails_the_run_at_the_check_and_dbt_does_not_run(

@@ -51,6 +51,20 @@
 
 
 {% macro owner_restatement() -%}
+    {#- compute_owner_restatement() once per dbt invocation (every aggregate over owners asks it
+        several times while it compiles; the answer depends only on tables built before them) -#}
+    {%- if not execute or window_bound('min_date') is none -%}
+        {{- return(compute_owner_restatement()) -}}
+    {%- endif -%}
+    {%- set cache = graph.setdefault('bankperf_owner_restatement', {}) -%}
+    {%- if invocation_id not in cache -%}
+        {%- do cache.update({invocation_id: compute_owner_restatement()}) -%}
+    {%- endif -%}
+    {{- return(cache[invocation_id]) -}}
+{%- endmacro %}
+
+
+{% macro compute_owner_restatement() -%}
     {#- What this build's restatements change for the aggregates over owners, read when the model
         runs (after fct_account_owner_daily): {'first_date': ISO text, 'subjects': a list of
         [subject_type, subject_id] (assessment caliber), or none for every subject}.
@@ -60,8 +74,11 @@
         (int_ownership_replaced_owner_rows against the rebuilt fct_account_owner_daily). Its
         owners before and after are the touched employees and virtual managers (all of them, not
         only the changed rows: an exact allocation of the account's profit may move a remainder
-        between owners), and their institutions that day up the attribution tree the touched
-        institutions, each from its first changed day. The accounting caliber does not depend on
+        between owners). An institution is touched by a changed account-day when it lies above some
+        but not all of its owners before and after (their institutions that day up the attribution
+        tree): above all of them it counts the whole account-day either way, since an account-day's
+        allocations sum to its figures exactly; so the head office is never touched. Each touched
+        subject is rebuilt from its first changed day. The accounting caliber does not depend on
         owners and is never touched. A restatement that changes no owner row (a REL relation that
         vanished while the ledger's manager is the same employee, rules.md Ownership 3) touches
         nothing: the aggregates then rebuild the window only. Without a window, or when the
@@ -122,27 +139,48 @@
                 (select * from after_rows except select * from before_rows)
             ) as changed_rows
         ),
-        touched_owners as (
-            select before_rows.biz_date, before_rows.emp_id, before_rows.owner_org_id
+        changed_owners as (
+            -- the owners of each changed account-day, before and after (each owner with his institution)
+            select before_rows.biz_date, before_rows.acct_type, before_rows.acct_no, before_rows.sub_acct_no,
+                before_rows.emp_id, before_rows.owner_org_id
             from before_rows
             inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
             union
-            select after_rows.biz_date, after_rows.emp_id, after_rows.owner_org_id
+            select after_rows.biz_date, after_rows.acct_type, after_rows.acct_no, after_rows.sub_acct_no,
+                after_rows.emp_id, after_rows.owner_org_id
             from after_rows
             inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+        ),
+        owner_counts as (
+            select biz_date, acct_type, acct_no, sub_acct_no, count(*) as owners
+            from changed_owners
+            group by biz_date, acct_type, acct_no, sub_acct_no
+        ),
+        institution_owners as (
+            -- for each institution above an owner, how many of the account-day's owners it covers
+            select
+                changed_owners.biz_date, changed_owners.acct_type, changed_owners.acct_no,
+                changed_owners.sub_acct_no, ancestors.ancestor_org_id, count(*) as owners_under
+            from changed_owners
+            inner join {{ ancestors }} as ancestors
+                on
+                    changed_owners.owner_org_id = ancestors.org_id
+                    and changed_owners.biz_date >= ancestors.valid_from
+                    and changed_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+            group by 1, 2, 3, 4, 5
         )
         select 'EMP' as subject_type, emp_id as subject_id, min(biz_date)::text as first_date
-        from touched_owners
+        from changed_owners
         group by emp_id
         union all
-        select 'ORG' as subject_type, ancestors.ancestor_org_id as subject_id, min(touched_owners.biz_date)::text
-        from touched_owners
-        inner join {{ ancestors }} as ancestors
-            on
-                touched_owners.owner_org_id = ancestors.org_id
-                and touched_owners.biz_date >= ancestors.valid_from
-                and touched_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-        group by ancestors.ancestor_org_id
+        -- an institution above every owner before and after counts the whole account-day either way
+        -- (the allocations of an account-day sum to the account's figures exactly): not touched
+        select 'ORG' as subject_type, institution_owners.ancestor_org_id as subject_id,
+            min(institution_owners.biz_date)::text
+        from institution_owners
+        inner join owner_counts using (biz_date, acct_type, acct_no, sub_acct_no)
+        where institution_owners.owners_under < owner_counts.owners
+        group by institution_owners.ancestor_org_id
         order by 1, 2
     {%- endset -%}
     {%- set touched = run_query(touched_sql).rows -%}
@@ -189,6 +227,73 @@
         )
         {%- if caliber is not none %} and {{ caliber }} = 'ASSESSMENT'{% endif -%})
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro touched_owner_filter(emp_column, org_column) -%}
+    {#- Whether an owner row may count to a subject a restatement touched: its owner is a touched
+        employee or virtual manager, or its institution lies below a touched institution (at any
+        time: a superset; the aggregates then keep the touched subject-days only). Restricts what an
+        aggregate reads before the window to the touched subjects' rows, so a restatement back in
+        time costs what it changes, not every account-day since the restated day. -#}
+    {%- set subjects = owner_restatement()['subjects'] -%}
+    {%- if subjects is none -%}
+        true
+    {%- else -%}
+        {%- set employees = [] -%}
+        {%- set institutions = [] -%}
+        {%- for subject in subjects -%}
+            {%- do (employees if subject[0] == 'EMP' else institutions).append(
+                "'" ~ (subject[1] | replace("'", "''")) ~ "'"
+            ) -%}
+        {%- endfor -%}
+        (
+            {%- if employees %}{{ emp_column }} in ({{ employees | join(', ') }}){% else %}false{% endif %}
+            or
+            {%- if institutions %} {{ org_column }} in (
+                select below.org_id from {{ ref('bridge_institution_ancestor') }} as below
+                where below.ancestor_org_id in ({{ institutions | join(', ') }})
+            )
+            {%- else %} false{% endif -%}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro rebuilt_owner_rows_filter(date_column='biz_date', emp_column='emp_id', org_column='owner_org_id') -%}
+    {#- The owner rows (of fct_account_owner_daily or a fact keyed like it) an aggregate over owners
+        reads: every row of the window's days, and before them, from the first rebuilt day, the
+        rows of the touched subjects' owners (touched_owner_filter). -#}
+    {%- if window_bound('min_date') is none -%}
+        {{ date_column }} <= {{ window_end("'infinity'::date") }}
+    {%- else -%}
+        (
+            {{ date_column }} >= {{ window_start("'-infinity'::date") }}
+            and {{ date_column }} <= {{ window_end("'infinity'::date") }}
+            or {{ date_column }} >= {{ first_rebuilt_day() }}
+            and {{ date_column }} < {{ window_start("'-infinity'::date") }}
+            and {{ touched_owner_filter(emp_column, org_column) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro rebuilt_account_days(relation, owner_rows) -%}
+    {#- The account-days of `relation` (keyed by biz_date and the account) an aggregate over owners
+        reads: every account on the window's days, and before them only the account-days of the
+        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter). -#}
+    select * from {{ relation }}
+    where {{ rebuilt_days_filter('biz_date') }}
+    {%- if window_bound('min_date') is not none %}
+        and (
+            biz_date >= {{ window_start("'-infinity'::date") }}
+            or (biz_date, acct_type, acct_no, sub_acct_no) in (
+                select restricted.biz_date, restricted.acct_type, restricted.acct_no, restricted.sub_acct_no
+                from {{ owner_rows }} as restricted
+                where restricted.biz_date < {{ window_start("'-infinity'::date") }}
+            )
+        )
+    {%- endif %}
 {%- endmacro %}
 
 

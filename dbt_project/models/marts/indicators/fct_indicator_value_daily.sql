@@ -17,15 +17,21 @@
 }}
 
 {%- set first_date = first_rebuilt_date() %}
+{%- set window_first = window_bound('min_date') %}
 {%- set last_date = window_bound('max_date') %}
 {%- if first_date is not none and last_date is not none %}
     {#- the days whose statistics the rebuilt days need: themselves and the year- and month-ends
         their increments compare with (a few dates, as literals: the marts' BRIN indexes are read
-        for these days only, so a day's cost does not grow with history) #}
-    {%- set on_statistic_dates = 'in (' ~ dates_and_period_ends(first_date, last_date, ['year', 'month']) ~ ')' %}
+        for these days only, so a day's cost does not grow with history); for the days before the
+        window, which only the subjects a restatement touched rebuild, only those subjects' rows #}
+    {%- set statistic_rows = (
+        '(biz_date in (' ~ dates_and_period_ends(window_first, last_date, ['year', 'month']) ~ ')'
+        ~ ' or biz_date in (' ~ dates_and_period_ends(first_date, last_date, ['year', 'month']) ~ ')'
+        ~ ' and ' ~ touched_subject_filter('subject_type', 'subject_id', 'caliber') ~ ')'
+    ) %}
 {%- else %}
     {#- no window: every day is rebuilt, and so every day's statistics are read #}
-    {%- set on_statistic_dates = 'is not null' %}
+    {%- set statistic_rows = 'biz_date is not null' %}
 {%- endif %}
 with
 
@@ -43,17 +49,17 @@ subjects as (
 
 balances as (
     select * from {{ ref('mart_subject_balance_daily') }}
-    where biz_date {{ on_statistic_dates }}
+    where {{ statistic_rows }}
 ),
 
 profits as (
     select * from {{ ref('mart_subject_profit_daily') }}
-    where biz_date {{ on_statistic_dates }}
+    where {{ statistic_rows }}
 ),
 
 subject_measures as (
     select * from {{ ref('mart_subject_measures_daily') }}
-    where biz_date {{ on_statistic_dates }}
+    where {{ statistic_rows }}
 ),
 
 rebuilt_days as (

@@ -28,8 +28,7 @@ owner_rows as (
 ),
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ rebuilt_account_days(ref('fct_account_daily'), 'owner_rows') }}
 ),
 
 final as (

@@ -28,13 +28,13 @@ calendar_dates as (
 ),
 
 owner_rows as (
+    -- the window's, and before it the touched subjects' owners'
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ rebuilt_account_days(ref('fct_account_daily'), 'owner_rows') }}
 ),
 
 ancestors as (
@@ -60,10 +60,20 @@ loan_customers as (
     select distinct
         biz_date,
         cust_id
-    from account_days
+    from {{ ref('fct_account_daily') }}
     where
-        acct_type = 'LOAN'
+        {{ rebuilt_days_filter('biz_date') }}
+        and acct_type = 'LOAN'
         and balance <> 0
+        and (
+            biz_date >= {{ window_start("'-infinity'::date") }}
+            or (biz_date, cust_id) in (
+                select
+                    account_days.biz_date,
+                    account_days.cust_id
+                from account_days
+            )
+        )
 ),
 
 day_accounts as (

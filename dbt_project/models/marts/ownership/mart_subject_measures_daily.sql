@@ -26,18 +26,17 @@
 with
 
 owner_rows as (
+    -- the window's, and before it the touched subjects' owners'
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ rebuilt_account_days(ref('fct_account_daily'), 'owner_rows') }}
 ),
 
 classifications as (
-    select * from {{ ref('fct_account_classifications_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    {{ rebuilt_account_days(ref('fct_account_classifications_daily'), 'owner_rows') }}
 ),
 
 key_customers as (
@@ -66,12 +65,12 @@ credit_years as (
 
 fee_rows as (
     select * from {{ ref('fct_fee_allocations') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 settlement_rows as (
     select * from {{ ref('fct_intl_settlements') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 ancestors as (

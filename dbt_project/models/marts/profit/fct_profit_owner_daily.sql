@@ -16,29 +16,34 @@
 
 with
 
-account_ftp as (
-    select * from {{ ref('fct_account_ftp_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
-),
-
-account_days as (
-    select * from {{ ref('fct_account_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+touched_owner_rows as (  -- noqa: ST03
+    -- the window's owner rows, and before it the touched owners' (rebuilt_owner_rows_filter); read by
+    -- rebuilt_account_days below on a windowed run only, hence unused in the unwindowed rendering
+    select * from {{ ref('fct_account_owner_daily') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 account_owners as (
-    select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    -- all owners of those account-days: an account's amounts are allocated among all of them
+    {{ rebuilt_account_days(ref('fct_account_owner_daily'), 'touched_owner_rows') }}
+),
+
+account_ftp as (
+    {{ rebuilt_account_days(ref('fct_account_ftp_daily'), 'touched_owner_rows') }}
+),
+
+account_days as (
+    {{ rebuilt_account_days(ref('fct_account_daily'), 'touched_owner_rows') }}
 ),
 
 fee_allocations as (
     select * from {{ ref('fct_fee_allocations') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 settlements as (
     select * from {{ ref('fct_intl_settlements') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 account_profits as (

@@ -36,13 +36,14 @@ calendar_dates as (
 ),
 
 owner_days as (
+    -- the window's, and before it the touched subjects' owners'
     select * from {{ ref('fct_profit_owner_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 card_allocations as (
     select * from {{ ref('fct_card_allocations_daily') }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ rebuilt_owner_rows_filter() }}
 ),
 
 ancestors as (
