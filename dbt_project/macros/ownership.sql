@@ -105,51 +105,15 @@
     {%- if not state[0] -%}
         {{- return({'first_date': [lower, state[1]] | min, 'subjects': none}) -}}
     {%- endif -%}
-    {%- set columns = 'biz_date, acct_type, acct_no, sub_acct_no, emp_id, portion, owner_org_id, share, alloc_balance_cny' -%}
     {%- set touched_sql -%}
         with
-        restated_accounts as (
-            select acct_type, acct_no, sub_acct_no, min(from_date) as from_date
-            from {{ restatements }}
-            where is_restated
-            group by acct_type, acct_no, sub_acct_no
-        ),
-        before_rows as (
-            select {{ columns }} from {{ replaced }} where share <> 0
-        ),
-        after_rows as (
-            select
-                {%- for column in columns.split(', ') %} owner_rows.{{ column }}{{ ',' if not loop.last }}{% endfor %}
-            from {{ owners }} as owner_rows
-            inner join restated_accounts
-                on
-                    owner_rows.acct_type = restated_accounts.acct_type
-                    and owner_rows.acct_no = restated_accounts.acct_no
-                    and owner_rows.sub_acct_no = restated_accounts.sub_acct_no
-            where
-                owner_rows.biz_date >= restated_accounts.from_date
-                and owner_rows.biz_date < '{{ lower }}'::date
-                and owner_rows.share <> 0
-        ),
-        changed_days as (
-            select distinct biz_date, acct_type, acct_no, sub_acct_no
-            from (
-                (select * from before_rows except select * from after_rows)
-                union all
-                (select * from after_rows except select * from before_rows)
-            ) as changed_rows
+        changed_rows as (
+            {{ restated_owner_rows() }}
         ),
         changed_owners as (
             -- the owners of each changed account-day, before and after (each owner with his institution)
-            select before_rows.biz_date, before_rows.acct_type, before_rows.acct_no, before_rows.sub_acct_no,
-                before_rows.emp_id, before_rows.owner_org_id
-            from before_rows
-            inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
-            union
-            select after_rows.biz_date, after_rows.acct_type, after_rows.acct_no, after_rows.sub_acct_no,
-                after_rows.emp_id, after_rows.owner_org_id
-            from after_rows
-            inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+            select distinct biz_date, acct_type, acct_no, sub_acct_no, emp_id, owner_org_id
+            from changed_rows
         ),
         owner_counts as (
             select biz_date, acct_type, acct_no, sub_acct_no, count(*) as owners
@@ -194,6 +158,58 @@
 {%- endmacro %}
 
 
+{% macro restated_owner_rows() -%}
+    {#- The owner rows with a share of the account-days a restatement changed before the window, both
+        as the previous build held them (side 'BEFORE', int_ownership_replaced_owner_rows) and as
+        fct_account_owner_daily holds them now (side 'AFTER'): an account-day is changed when its rows
+        (owner, portion, owner's institution, share, allocated balance) differ. A select, for a CTE of
+        a model that runs after fct_account_owner_daily on a windowed build. -#}
+    {%- set columns = [
+        'biz_date', 'acct_type', 'acct_no', 'sub_acct_no', 'emp_id', 'portion', 'owner_org_id', 'share',
+        'alloc_balance_cny',
+    ] -%}
+    with
+    restated_accounts as (
+        select acct_type, acct_no, sub_acct_no, min(from_date) as from_date
+        from {{ ref('int_ownership_restatements') }}
+        where is_restated
+        group by acct_type, acct_no, sub_acct_no
+    ),
+    before_rows as (
+        select {{ columns | join(', ') }} from {{ ref('int_ownership_replaced_owner_rows') }} where share <> 0
+    ),
+    after_rows as (
+        select
+            {%- for column in columns %} owner_rows.{{ column }}{{ ',' if not loop.last }}{% endfor %}
+        from {{ ref('fct_account_owner_daily') }} as owner_rows
+        inner join restated_accounts
+            on
+                owner_rows.acct_type = restated_accounts.acct_type
+                and owner_rows.acct_no = restated_accounts.acct_no
+                and owner_rows.sub_acct_no = restated_accounts.sub_acct_no
+        where
+            owner_rows.biz_date >= restated_accounts.from_date
+            and owner_rows.biz_date < {{ window_start("'-infinity'::date") }}
+            and owner_rows.share <> 0
+    ),
+    changed_days as (
+        select distinct biz_date, acct_type, acct_no, sub_acct_no
+        from (
+            (select * from before_rows except select * from after_rows)
+            union all
+            (select * from after_rows except select * from before_rows)
+        ) as changed
+    )
+    select 'BEFORE' as side, before_rows.*
+    from before_rows
+    inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+    union all
+    select 'AFTER' as side, after_rows.*
+    from after_rows
+    inner join changed_days using (biz_date, acct_type, acct_no, sub_acct_no)
+{%- endmacro %}
+
+
 {% macro first_rebuilt_date() -%}
     {#- The first business date an aggregate over owners must rebuild (ISO text, none without a
         window): the window's first day, or the earliest day a restatement changed an owner's
@@ -230,12 +246,14 @@
 {%- endmacro %}
 
 
-{% macro touched_owner_filter(emp_column, org_column) -%}
+{% macro touched_owner_filter(emp_column, org_column=none) -%}
     {#- Whether an owner row may count to a subject a restatement touched: its owner is a touched
         employee or virtual manager, or its institution lies below a touched institution (at any
-        time: a superset; the aggregates then keep the touched subject-days only). Restricts what an
+        time: a superset; the aggregates then keep the touched subject-days only; without org_column
+        only the touched employees' and virtual managers' rows). Restricts what an
         aggregate reads before the window to the touched subjects' rows, so a restatement back in
         time costs what it changes, not every account-day since the restated day. -#}
+    {%- set ancestors = ref('bridge_institution_ancestor') if org_column is not none else none -%}
     {%- set subjects = owner_restatement()['subjects'] -%}
     {%- if subjects is none -%}
         true
@@ -250,8 +268,8 @@
         (
             {%- if employees %}{{ emp_column }} in ({{ employees | join(', ') }}){% else %}false{% endif %}
             or
-            {%- if institutions %} {{ org_column }} in (
-                select below.org_id from {{ ref('bridge_institution_ancestor') }} as below
+            {%- if institutions and org_column is not none %} {{ org_column }} in (
+                select below.org_id from {{ ancestors }} as below
                 where below.ancestor_org_id in ({{ institutions | join(', ') }})
             )
             {%- else %} false{% endif -%}
@@ -335,6 +353,37 @@
             biz_date >= {{ window_start("'-infinity'::date") }}
             or biz_date >= {{ first_rebuilt_day() }}
             and {{ touched_subject_filter(subject_type, subject_id, caliber) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro institutions_by_difference() -%}
+    {#- Whether this build rebuilds touched institutions before the window by difference: their stored
+        day amounts plus what the restated account-days changed (restated_owner_rows(), after less
+        before), rather than from every account-day of their subtree since the first restated day. A
+        windowed build whose restatement touched an institution; never when every subject is rebuilt. -#}
+    {%- set subjects = owner_restatement()['subjects'] -%}
+    {%- set institutions = [] -%}
+    {%- for subject in subjects or [] if subject[0] == 'ORG' -%}
+        {%- do institutions.append(subject[1]) -%}
+    {%- endfor -%}
+    {{- return(execute and window_bound('min_date') is not none and institutions | length > 0) -}}
+{%- endmacro %}
+
+
+{% macro keep_replaced_institution_days() -%}
+    {#- Pre-hook of an aggregate rebuilt by difference, before delete_rebuilt_subject_days: copy the
+        touched institutions' stored rows before the window (assessment caliber) into a temporary table
+        `<model>__replaced` that the model's SQL reads (dropped at the end of the build's transaction). -#}
+    {%- if execute and is_incremental() and institutions_by_difference() -%}
+        create temporary table "{{ this.identifier }}__replaced" on commit drop as
+        select * from {{ this }}
+        where
+            subject_type = 'ORG'
+            and caliber = 'ASSESSMENT'
+            and biz_date >= {{ first_rebuilt_day() }}
+            and biz_date < {{ window_start("'-infinity'::date") }}
+            and {{ touched_subject_filter('subject_type', 'subject_id', 'caliber') }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -9,6 +9,7 @@
         pre_hook=[
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
+            "{{ keep_replaced_institution_days() }}",
             "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
@@ -21,6 +22,12 @@
     'is_small_enterprise',
 ] %}
 {%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
+{#- a restatement's touched institutions before the window: their stored day amounts plus what the
+    restated account-days changed (institutions_by_difference), not every account-day of their subtree;
+    the touched employees and virtual managers are recomputed from their own owner rows #}
+{%- set by_difference = is_incremental() and institutions_by_difference() %}
+{%- set owners_restricted = execute and window_bound('min_date') is not none
+    and owner_restatement()['subjects'] is not none %}
 with
 
 calendar_dates as (
@@ -28,9 +35,9 @@ calendar_dates as (
 ),
 
 owner_rows as (
-    -- the window's, and before it the touched subjects' owners'
+    -- the window's, and before it the touched employees' and virtual managers'
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_owner_rows_filter() }}
+    where {{ rebuilt_owner_rows_filter(org_column=none) }}
 ),
 
 account_days as (
@@ -47,6 +54,35 @@ previous_rows as (
     select * from {{ this_or_empty() }}
     where {{ carried_subject_rows_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
 ),
+
+{%- if by_difference %}
+
+restated_owner_rows as (
+    -- the owner rows of the account-days a restatement changed before the window, before and after
+    {{ restated_owner_rows() }}
+),
+
+restated_account_days as (
+    select * from {{ ref('fct_account_daily') }}
+    where
+        biz_date >= {{ first_rebuilt_day() }}
+        and biz_date < {{ window_start("'-infinity'::date") }}
+        and (biz_date, acct_type, acct_no, sub_acct_no) in (
+            select
+                restated_owner_rows.biz_date,
+                restated_owner_rows.acct_type,
+                restated_owner_rows.acct_no,
+                restated_owner_rows.sub_acct_no
+            from restated_owner_rows
+        )
+),
+
+replaced_institution_days as (
+    -- the touched institutions' rows before the window as this build found them
+    -- (keep_replaced_institution_days, run before they were deleted)
+    select * from "{{ this.identifier }}__replaced"
+),
+{%- endif %}
 
 rebuilt_days as (
     select
@@ -72,6 +108,13 @@ loan_customers as (
                     account_days.biz_date,
                     account_days.cust_id
                 from account_days
+                {%- if by_difference %}
+                    union all
+                    select
+                        restated_account_days.biz_date,
+                        restated_account_days.cust_id
+                    from restated_account_days
+                {%- endif %}
             )
         )
 ),
@@ -86,6 +129,79 @@ day_accounts as (
             account_days.biz_date = loan_customers.biz_date
             and account_days.cust_id = loan_customers.cust_id
 ),
+
+{%- if by_difference %}
+
+restated_differences as (
+    -- what the restatement changed of each touched institution's day amounts: the changed
+    -- account-days' owner rows after, less before (assessment caliber, up the tree)
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            {%- if attribute == 'is_loan_customer' %}
+                loan_customers.cust_id is not null as is_loan_customer,
+            {%- else %}
+                {{ comparable_attribute(attribute, 'restated_account_days') }} as {{ attribute }},
+            {%- endif %}
+        {%- endfor %}
+        restated_owner_rows.biz_date,
+        sum(
+            case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.alloc_balance_cny
+        ) as balance_cny,
+        sum(case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.share)
+            as account_count
+    from restated_owner_rows
+    inner join restated_account_days
+        on
+            restated_owner_rows.biz_date = restated_account_days.biz_date
+            and restated_owner_rows.acct_type = restated_account_days.acct_type
+            and restated_owner_rows.acct_no = restated_account_days.acct_no
+            and restated_owner_rows.sub_acct_no = restated_account_days.sub_acct_no
+    left join loan_customers
+        on
+            restated_account_days.biz_date = loan_customers.biz_date
+            and restated_account_days.cust_id = loan_customers.cust_id
+    inner join ancestors
+        on
+            restated_owner_rows.owner_org_id = ancestors.org_id
+            and restated_owner_rows.biz_date >= ancestors.valid_from
+            and restated_owner_rows.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    where {{ touched_subject_filter("'ORG'", 'ancestors.ancestor_org_id') }}
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+),
+
+restated_institution_amounts as (
+    -- the touched institutions' day amounts before the window: as stored, plus the differences; a
+    -- subject-day has an amount when some owner row counts to it (its shares sum to more than 0)
+    select
+        {%- for column in key %}
+            {{ column }},
+        {%- endfor %}
+        biz_date,
+        sum(balance_cny) as balance_cny,
+        sum(account_count) as account_count
+    from (
+        select
+            {%- for column in key %}
+                {%- if column in attributes %}
+                    {{ comparable_attribute(column, 'replaced_institution_days') }} as {{ column }},
+                {%- else %}
+                    replaced_institution_days.{{ column }},
+                {%- endif %}
+            {%- endfor %}
+            replaced_institution_days.biz_date,
+            replaced_institution_days.balance_cny,
+            replaced_institution_days.account_count
+        from replaced_institution_days
+        union all
+        select * from restated_differences
+    ) as amounts
+    group by {{ key | join(', ') }}, biz_date
+    having sum(account_count) <> 0
+),
+{%- endif %}
 
 day_owners as (
     -- each owner's allocation with the account's classification that day
@@ -139,6 +255,10 @@ subject_amounts as (
             day_owners.owner_org_id = ancestors.org_id
             and day_owners.biz_date >= ancestors.valid_from
             and day_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    {%- if owners_restricted %}
+        -- before the window only the touched owners' rows are read: their institutions come by difference
+        where day_owners.biz_date >= {{ window_start("'-infinity'::date") }}
+    {%- endif %}
     group by {{ range(1, attributes | length + 5) | join(', ') }}
     union all
     -- accounting caliber: to the opening institution and up the tree
@@ -165,6 +285,10 @@ day_amounts as (
     -- the rebuilt subject-days: every subject in the window, the touched ones before it
     select * from subject_amounts
     where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
+    {%- if by_difference %}
+        union all
+        select * from restated_institution_amounts
+    {%- endif %}
 ),
 
 carried_rows as (

@@ -17,10 +17,11 @@
 with
 
 touched_owner_rows as (  -- noqa: ST03
-    -- the window's owner rows, and before it the touched owners' (rebuilt_owner_rows_filter); read by
+    -- the window's owner rows, and before it the touched owners' (only employees and virtual managers:
+    -- this fact is by owner); read by
     -- rebuilt_account_days below on a windowed run only, hence unused in the unwindowed rendering
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_owner_rows_filter() }}
+    where {{ rebuilt_owner_rows_filter(org_column=none) }}
 ),
 
 account_owners as (
@@ -38,12 +39,12 @@ account_days as (
 
 fee_allocations as (
     select * from {{ ref('fct_fee_allocations') }}
-    where {{ rebuilt_owner_rows_filter() }}
+    where {{ rebuilt_owner_rows_filter(org_column=none) }}
 ),
 
 settlements as (
     select * from {{ ref('fct_intl_settlements') }}
-    where {{ rebuilt_owner_rows_filter() }}
+    where {{ rebuilt_owner_rows_filter(org_column=none) }}
 ),
 
 account_profits as (
