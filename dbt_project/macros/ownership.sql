@@ -299,18 +299,32 @@
 {% macro rebuilt_account_days(relation, owner_rows) -%}
     {#- The account-days of `relation` (keyed by biz_date and the account) an aggregate over owners
         reads: every account on the window's days, and before them only the account-days of the
-        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter). -#}
+        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter), joined by
+        the account and day so that PostgreSQL can fetch them through the account key instead of
+        reading every account-day since the first rebuilt day. -#}
     select * from {{ relation }}
-    where {{ rebuilt_days_filter('biz_date') }}
+    where {{ window_filter('biz_date') }}
     {%- if window_bound('min_date') is not none %}
-        and (
-            biz_date >= {{ window_start("'-infinity'::date") }}
-            or (biz_date, acct_type, acct_no, sub_acct_no) in (
-                select restricted.biz_date, restricted.acct_type, restricted.acct_no, restricted.sub_acct_no
-                from {{ owner_rows }} as restricted
-                where restricted.biz_date < {{ window_start("'-infinity'::date") }}
-            )
-        )
+        union all
+        select relation_rows.*
+        from {{ relation }} as relation_rows
+        inner join (
+            select distinct
+                restricted.biz_date,
+                restricted.acct_type,
+                restricted.acct_no,
+                restricted.sub_acct_no
+            from {{ owner_rows }} as restricted
+            where restricted.biz_date < {{ window_start("'-infinity'::date") }}
+        ) as restricted_days
+            on
+                relation_rows.acct_type = restricted_days.acct_type
+                and relation_rows.acct_no = restricted_days.acct_no
+                and relation_rows.sub_acct_no = restricted_days.sub_acct_no
+                and relation_rows.biz_date = restricted_days.biz_date
+        where
+            relation_rows.biz_date >= {{ first_rebuilt_day() }}
+            and relation_rows.biz_date < {{ window_start("'-infinity'::date") }}
     {%- endif %}
 {%- endmacro %}
 
@@ -357,31 +371,27 @@
 {%- endmacro %}
 
 
-{% macro institutions_by_difference() -%}
-    {#- Whether this build rebuilds touched institutions before the window by difference: their stored
-        day amounts plus what the restated account-days changed (restated_owner_rows(), after less
-        before), rather than from every account-day of their subtree since the first restated day. A
-        windowed build whose restatement touched an institution; never when every subject is rebuilt. -#}
+{% macro rebuilt_by_difference() -%}
+    {#- Whether this build rebuilds the touched subjects' days before the window by difference: their
+        stored day amounts plus what the restated account-days changed (restated_owner_rows(), after
+        less before), rather than from every account-day they hold since the first restated day. For an
+        aggregate of additive day amounts (mart_subject_balance_daily), on an incremental windowed build
+        whose restatement touched some subject; never when every subject is rebuilt. -#}
     {%- set subjects = owner_restatement()['subjects'] -%}
-    {%- set institutions = [] -%}
-    {%- for subject in subjects or [] if subject[0] == 'ORG' -%}
-        {%- do institutions.append(subject[1]) -%}
-    {%- endfor -%}
-    {{- return(execute and window_bound('min_date') is not none and institutions | length > 0) -}}
+    {{- return(execute and is_incremental() and window_bound('min_date') is not none
+        and subjects is not none and subjects | length > 0) -}}
 {%- endmacro %}
 
 
-{% macro keep_replaced_institution_days() -%}
+{% macro keep_replaced_subject_days() -%}
     {#- Pre-hook of an aggregate rebuilt by difference, before delete_rebuilt_subject_days: copy the
-        touched institutions' stored rows before the window (assessment caliber) into a temporary table
-        `<model>__replaced` that the model's SQL reads (dropped at the end of the build's transaction). -#}
-    {%- if execute and is_incremental() and institutions_by_difference() -%}
+        touched subjects' stored rows before the window into a temporary table `<model>__replaced`
+        that the model's SQL reads (dropped at the end of the build's transaction). -#}
+    {%- if rebuilt_by_difference() -%}
         create temporary table "{{ this.identifier }}__replaced" on commit drop as
         select * from {{ this }}
         where
-            subject_type = 'ORG'
-            and caliber = 'ASSESSMENT'
-            and biz_date >= {{ first_rebuilt_day() }}
+            biz_date >= {{ first_rebuilt_day() }}
             and biz_date < {{ window_start("'-infinity'::date") }}
             and {{ touched_subject_filter('subject_type', 'subject_id', 'caliber') }}
     {%- endif -%}

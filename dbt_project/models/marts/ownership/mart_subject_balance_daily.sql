@@ -9,25 +9,28 @@
         pre_hook=[
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
-            "{{ keep_replaced_institution_days() }}",
+            "{{ keep_replaced_subject_days() }}",
             "{{ delete_rebuilt_subject_days() }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
 }}
 
+-- depends_on: {{ ref('fct_customer_daily') }}
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
 {%- set attributes = [
     'acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl', 'is_loan_customer',
     'is_small_enterprise',
 ] %}
 {%- set key = ['subject_type', 'subject_id', 'caliber'] + attributes %}
-{#- a restatement's touched institutions before the window: their stored day amounts plus what the
-    restated account-days changed (institutions_by_difference), not every account-day of their subtree;
-    the touched employees and virtual managers are recomputed from their own owner rows #}
-{%- set by_difference = is_incremental() and institutions_by_difference() %}
-{%- set owners_restricted = execute and window_bound('min_date') is not none
-    and owner_restatement()['subjects'] is not none %}
+{#- A restatement's touched subjects are rebuilt before the window by difference (rebuilt_by_difference):
+    their stored day amounts plus what the restated account-days changed, after less before; the day
+    amounts are sums, so that is what a rebuild from every account-day they hold would give, at the cost
+    of the changed account-days only. Only when every subject is rebuilt (a rerun, no window) are the
+    owner rows and account days of the rebuilt days read. #}
+{%- set by_difference = rebuilt_by_difference() %}
+{%- set subjects = owner_restatement()['subjects'] if execute else none %}
+{%- set read_days = window_filter('biz_date') if subjects is not none else rebuilt_days_filter('biz_date') %}
 with
 
 calendar_dates as (
@@ -35,13 +38,13 @@ calendar_dates as (
 ),
 
 owner_rows as (
-    -- the window's, and before it the touched employees' and virtual managers'
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ rebuilt_owner_rows_filter(org_column=none) }}
+    where {{ read_days }}
 ),
 
 account_days as (
-    {{ rebuilt_account_days(ref('fct_account_daily'), 'owner_rows') }}
+    select * from {{ ref('fct_account_daily') }}
+    where {{ read_days }}
 ),
 
 ancestors as (
@@ -63,23 +66,44 @@ restated_owner_rows as (
 ),
 
 restated_account_days as (
-    select * from {{ ref('fct_account_daily') }}
+    -- those account-days, through the account key
+    select account_rows.*
+    from {{ ref('fct_account_daily') }} as account_rows
+    inner join (
+        select distinct
+            restated_owner_rows.biz_date,
+            restated_owner_rows.acct_type,
+            restated_owner_rows.acct_no,
+            restated_owner_rows.sub_acct_no
+        from restated_owner_rows
+    ) as changed_days
+        on
+            account_rows.acct_type = changed_days.acct_type
+            and account_rows.acct_no = changed_days.acct_no
+            and account_rows.sub_acct_no = changed_days.sub_acct_no
+            and account_rows.biz_date = changed_days.biz_date
     where
-        biz_date >= {{ first_rebuilt_day() }}
-        and biz_date < {{ window_start("'-infinity'::date") }}
-        and (biz_date, acct_type, acct_no, sub_acct_no) in (
-            select
-                restated_owner_rows.biz_date,
-                restated_owner_rows.acct_type,
-                restated_owner_rows.acct_no,
-                restated_owner_rows.sub_acct_no
-            from restated_owner_rows
-        )
+        account_rows.biz_date >= {{ first_rebuilt_day() }}
+        and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
 ),
 
-replaced_institution_days as (
-    -- the touched institutions' rows before the window as this build found them
-    -- (keep_replaced_institution_days, run before they were deleted)
+restated_loan_customers as (
+    -- their customers' credit business that day: a loan balance (loans are never negative, an
+    -- expectation of raw LOAN), through the customer index of the customer-day fact
+    select
+        customer_days.biz_date,
+        customer_days.cust_id
+    from {{ ref('fct_customer_daily') }} as customer_days
+    where
+        customer_days.biz_date >= {{ first_rebuilt_day() }}
+        and customer_days.biz_date < {{ window_start("'-infinity'::date") }}
+        and customer_days.loan_balance_cny <> 0
+        and customer_days.cust_id in (select restated_account_days.cust_id from restated_account_days)
+),
+
+replaced_subject_days as (
+    -- the touched subjects' rows before the window as this build found them (keep_replaced_subject_days,
+    -- run before they were deleted)
     select * from "{{ this.identifier }}__replaced"
 ),
 {%- endif %}
@@ -96,27 +120,10 @@ loan_customers as (
     select distinct
         biz_date,
         cust_id
-    from {{ ref('fct_account_daily') }}
+    from account_days
     where
-        {{ rebuilt_days_filter('biz_date') }}
-        and acct_type = 'LOAN'
+        acct_type = 'LOAN'
         and balance <> 0
-        and (
-            biz_date >= {{ window_start("'-infinity'::date") }}
-            or (biz_date, cust_id) in (
-                select
-                    account_days.biz_date,
-                    account_days.cust_id
-                from account_days
-                {%- if by_difference %}
-                    union all
-                    select
-                        restated_account_days.biz_date,
-                        restated_account_days.cust_id
-                    from restated_account_days
-                {%- endif %}
-            )
-        )
 ),
 
 day_accounts as (
@@ -132,26 +139,22 @@ day_accounts as (
 
 {%- if by_difference %}
 
-restated_differences as (
-    -- what the restatement changed of each touched institution's day amounts: the changed
-    -- account-days' owner rows after, less before (assessment caliber, up the tree)
+restated_owners as (
+    -- each changed owner row, after (+) or before (-), with the account's classification that day
     select
-        'ORG' as subject_type,
-        ancestors.ancestor_org_id as subject_id,
-        'ASSESSMENT' as caliber,
+        restated_owner_rows.biz_date,
+        restated_owner_rows.emp_id,
+        restated_owner_rows.owner_org_id,
         {%- for attribute in attributes %}
             {%- if attribute == 'is_loan_customer' %}
-                loan_customers.cust_id is not null as is_loan_customer,
+                restated_loan_customers.cust_id is not null as is_loan_customer,
             {%- else %}
                 {{ comparable_attribute(attribute, 'restated_account_days') }} as {{ attribute }},
             {%- endif %}
         {%- endfor %}
-        restated_owner_rows.biz_date,
-        sum(
-            case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.alloc_balance_cny
-        ) as balance_cny,
-        sum(case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.share)
-            as account_count
+        case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.alloc_balance_cny
+            as alloc_balance_cny,
+        case when restated_owner_rows.side = 'AFTER' then 1 else -1 end * restated_owner_rows.share as share
     from restated_owner_rows
     inner join restated_account_days
         on
@@ -159,21 +162,50 @@ restated_differences as (
             and restated_owner_rows.acct_type = restated_account_days.acct_type
             and restated_owner_rows.acct_no = restated_account_days.acct_no
             and restated_owner_rows.sub_acct_no = restated_account_days.sub_acct_no
-    left join loan_customers
+    left join restated_loan_customers
         on
-            restated_account_days.biz_date = loan_customers.biz_date
-            and restated_account_days.cust_id = loan_customers.cust_id
+            restated_account_days.biz_date = restated_loan_customers.biz_date
+            and restated_account_days.cust_id = restated_loan_customers.cust_id
+),
+
+restated_differences as (
+    -- what the restatement changed of each touched subject's day amounts (assessment caliber): to the
+    -- owner, and through him to his institution that day and up the tree
+    select
+        'EMP' as subject_type,
+        restated_owners.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            restated_owners.{{ attribute }},
+        {%- endfor %}
+        restated_owners.biz_date,
+        sum(restated_owners.alloc_balance_cny) as balance_cny,
+        sum(restated_owners.share) as account_count
+    from restated_owners
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    union all
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            restated_owners.{{ attribute }},
+        {%- endfor %}
+        restated_owners.biz_date,
+        sum(restated_owners.alloc_balance_cny) as balance_cny,
+        sum(restated_owners.share) as account_count
+    from restated_owners
     inner join ancestors
         on
-            restated_owner_rows.owner_org_id = ancestors.org_id
-            and restated_owner_rows.biz_date >= ancestors.valid_from
-            and restated_owner_rows.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    where {{ touched_subject_filter("'ORG'", 'ancestors.ancestor_org_id') }}
+            restated_owners.owner_org_id = ancestors.org_id
+            and restated_owners.biz_date >= ancestors.valid_from
+            and restated_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
     group by {{ range(1, attributes | length + 5) | join(', ') }}
 ),
 
-restated_institution_amounts as (
-    -- the touched institutions' day amounts before the window: as stored, plus the differences; a
+restated_subject_amounts as (
+    -- the touched subjects' day amounts before the window: as stored, plus the differences (only the
+    -- touched subjects': an institution above every owner of an account-day is unchanged by it); a
     -- subject-day has an amount when some owner row counts to it (its shares sum to more than 0)
     select
         {%- for column in key %}
@@ -186,17 +218,18 @@ restated_institution_amounts as (
         select
             {%- for column in key %}
                 {%- if column in attributes %}
-                    {{ comparable_attribute(column, 'replaced_institution_days') }} as {{ column }},
+                    {{ comparable_attribute(column, 'replaced_subject_days') }} as {{ column }},
                 {%- else %}
-                    replaced_institution_days.{{ column }},
+                    replaced_subject_days.{{ column }},
                 {%- endif %}
             {%- endfor %}
-            replaced_institution_days.biz_date,
-            replaced_institution_days.balance_cny,
-            replaced_institution_days.account_count
-        from replaced_institution_days
+            replaced_subject_days.biz_date,
+            replaced_subject_days.balance_cny,
+            replaced_subject_days.account_count
+        from replaced_subject_days
         union all
         select * from restated_differences
+        where {{ touched_subject_filter('subject_type', 'subject_id', 'caliber') }}
     ) as amounts
     group by {{ key | join(', ') }}, biz_date
     having sum(account_count) <> 0
@@ -255,10 +288,6 @@ subject_amounts as (
             day_owners.owner_org_id = ancestors.org_id
             and day_owners.biz_date >= ancestors.valid_from
             and day_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    {%- if owners_restricted %}
-        -- before the window only the touched owners' rows are read: their institutions come by difference
-        where day_owners.biz_date >= {{ window_start("'-infinity'::date") }}
-    {%- endif %}
     group by {{ range(1, attributes | length + 5) | join(', ') }}
     union all
     -- accounting caliber: to the opening institution and up the tree
@@ -287,7 +316,7 @@ day_amounts as (
     where {{ rebuilt_subject_days_filter('biz_date', 'subject_type', 'subject_id', 'caliber') }}
     {%- if by_difference %}
         union all
-        select * from restated_institution_amounts
+        select * from restated_subject_amounts
     {%- endif %}
 ),
 
