@@ -299,32 +299,21 @@
 {% macro rebuilt_account_days(relation, owner_rows) -%}
     {#- The account-days of `relation` (keyed by biz_date and the account) an aggregate over owners
         reads: every account on the window's days, and before them only the account-days of the
-        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter), joined by
-        the account and day so that PostgreSQL can fetch them through the account key instead of
-        reading every account-day since the first rebuilt day. -#}
+        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter). A semi-join
+        (`in`): an inner join on the four key columns is estimated at one row by PostgreSQL (it
+        multiplies the columns' selectivities), which led the planner into nested loops over
+        thousands of rows. -#}
     select * from {{ relation }}
-    where {{ window_filter('biz_date') }}
+    where {{ rebuilt_days_filter('biz_date') }}
     {%- if window_bound('min_date') is not none %}
-        union all
-        select relation_rows.*
-        from {{ relation }} as relation_rows
-        inner join (
-            select distinct
-                restricted.biz_date,
-                restricted.acct_type,
-                restricted.acct_no,
-                restricted.sub_acct_no
-            from {{ owner_rows }} as restricted
-            where restricted.biz_date < {{ window_start("'-infinity'::date") }}
-        ) as restricted_days
-            on
-                relation_rows.acct_type = restricted_days.acct_type
-                and relation_rows.acct_no = restricted_days.acct_no
-                and relation_rows.sub_acct_no = restricted_days.sub_acct_no
-                and relation_rows.biz_date = restricted_days.biz_date
-        where
-            relation_rows.biz_date >= {{ first_rebuilt_day() }}
-            and relation_rows.biz_date < {{ window_start("'-infinity'::date") }}
+        and (
+            biz_date >= {{ window_start("'-infinity'::date") }}
+            or (biz_date, acct_type, acct_no, sub_acct_no) in (
+                select restricted.biz_date, restricted.acct_type, restricted.acct_no, restricted.sub_acct_no
+                from {{ owner_rows }} as restricted
+                where restricted.biz_date < {{ window_start("'-infinity'::date") }}
+            )
+        )
     {%- endif %}
 {%- endmacro %}
 
