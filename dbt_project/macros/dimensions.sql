@@ -176,3 +176,9 @@ latest_states as (
     where recency = 1
 )
 {%- endmacro %}
+
+
+{% macro is_npl(five_class) -%}
+    {#- Non-performing (不良): five-class 3 (substandard), 4 (doubtful) or 5 (loss); false when unknown. -#}
+    coalesce({{ five_class }} in (3, 4, 5), false)
+{%- endmacro %}

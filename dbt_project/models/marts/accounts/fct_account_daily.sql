@@ -35,7 +35,7 @@ final as (
         account_days.acct_status,
         accounts.loan_method,
         account_days.five_class::integer as five_class,
-        coalesce(account_days.five_class in (3, 4, 5), false) as is_npl,
+        {{ is_npl('account_days.five_class') }} as is_npl,
         account_days.is_small_enterprise,
         account_days.is_present,
         {#- the day's amounts in the account's currency and in CNY at the day's rate #}

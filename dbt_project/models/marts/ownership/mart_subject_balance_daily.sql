@@ -17,6 +17,8 @@
 }}
 
 -- depends_on: {{ ref('fct_customer_daily') }}
+-- depends_on: {{ ref('int_account_days_accumulated') }}
+-- depends_on: {{ ref('dim_account') }}
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
 {%- set attributes = [
     'acct_type', 'product_line', 'customer_segment', 'deposit_class', 'currency', 'is_npl', 'is_loan_customer',
@@ -66,9 +68,22 @@ restated_owner_rows as (
 ),
 
 restated_account_days as (
-    -- those account-days, through the account key
-    select account_rows.*
-    from {{ ref('fct_account_daily') }} as account_rows
+    -- those account-days, through the key of the account-day history (PostgreSQL reaches the view
+    -- fct_account_daily from a join only by reading every account-day of the restated span), with the
+    -- attributes fixed for the account's life from dim_account
+    select
+        account_rows.biz_date,
+        account_rows.acct_type,
+        account_rows.acct_no,
+        account_rows.sub_acct_no,
+        account_rows.cust_id,
+        account_rows.product_line,
+        account_rows.customer_segment,
+        accounts.deposit_class,
+        accounts.currency,
+        {{ is_npl('account_rows.five_class') }} as is_npl,
+        account_rows.is_small_enterprise
+    from {{ ref('int_account_days_accumulated') }} as account_rows
     inner join (
         select distinct
             restated_owner_rows.biz_date,
@@ -82,6 +97,11 @@ restated_account_days as (
             and account_rows.acct_no = changed_days.acct_no
             and account_rows.sub_acct_no = changed_days.sub_acct_no
             and account_rows.biz_date = changed_days.biz_date
+    left join {{ ref('dim_account') }} as accounts
+        on
+            account_rows.acct_type = accounts.acct_type
+            and account_rows.acct_no = accounts.acct_no
+            and account_rows.sub_acct_no = accounts.sub_acct_no
     where
         account_rows.biz_date >= {{ first_rebuilt_day() }}
         and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
