@@ -360,6 +360,44 @@
 {%- endmacro %}
 
 
+{% macro owner_subject_amounts(owner_rows, attributes) -%}
+    {#- The assessment caliber's day amounts of an owner-rows relation (biz_date, emp_id,
+        owner_org_id, the classification `attributes`, alloc_balance_cny, share): to the owner, and
+        through him to his institution that day and up the attribution tree (rules.md, Calibers).
+        Needs a CTE `ancestors` (bridge_institution_ancestor). -#}
+    select
+        'EMP' as subject_type,
+        {{ owner_rows }}.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            {{ owner_rows }}.{{ attribute }},
+        {%- endfor %}
+        {{ owner_rows }}.biz_date,
+        sum({{ owner_rows }}.alloc_balance_cny) as balance_cny,
+        sum({{ owner_rows }}.share) as account_count
+    from {{ owner_rows }}
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    union all
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {%- for attribute in attributes %}
+            {{ owner_rows }}.{{ attribute }},
+        {%- endfor %}
+        {{ owner_rows }}.biz_date,
+        sum({{ owner_rows }}.alloc_balance_cny) as balance_cny,
+        sum({{ owner_rows }}.share) as account_count
+    from {{ owner_rows }}
+    inner join ancestors
+        on
+            {{ owner_rows }}.owner_org_id = ancestors.org_id
+            and {{ owner_rows }}.biz_date >= ancestors.valid_from
+            and {{ owner_rows }}.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    group by {{ range(1, attributes | length + 5) | join(', ') }}
+{%- endmacro %}
+
+
 {% macro rebuilt_by_difference() -%}
     {#- Whether this build rebuilds the touched subjects' days before the window by difference: their
         stored day amounts plus what the restated account-days changed (restated_owner_rows(), after

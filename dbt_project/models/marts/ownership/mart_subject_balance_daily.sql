@@ -191,36 +191,7 @@ restated_owners as (
 restated_differences as (
     -- what the restatement changed of each touched subject's day amounts (assessment caliber): to the
     -- owner, and through him to his institution that day and up the tree
-    select
-        'EMP' as subject_type,
-        restated_owners.emp_id as subject_id,
-        'ASSESSMENT' as caliber,
-        {%- for attribute in attributes %}
-            restated_owners.{{ attribute }},
-        {%- endfor %}
-        restated_owners.biz_date,
-        sum(restated_owners.alloc_balance_cny) as balance_cny,
-        sum(restated_owners.share) as account_count
-    from restated_owners
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
-    union all
-    select
-        'ORG' as subject_type,
-        ancestors.ancestor_org_id as subject_id,
-        'ASSESSMENT' as caliber,
-        {%- for attribute in attributes %}
-            restated_owners.{{ attribute }},
-        {%- endfor %}
-        restated_owners.biz_date,
-        sum(restated_owners.alloc_balance_cny) as balance_cny,
-        sum(restated_owners.share) as account_count
-    from restated_owners
-    inner join ancestors
-        on
-            restated_owners.owner_org_id = ancestors.org_id
-            and restated_owners.biz_date >= ancestors.valid_from
-            and restated_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    {{ owner_subject_amounts('restated_owners', attributes) }}
 ),
 
 restated_subject_amounts as (
@@ -279,36 +250,7 @@ day_owners as (
 
 subject_amounts as (
     -- assessment caliber: to the owner, and through him to his institution that day and up the tree
-    select
-        'EMP' as subject_type,
-        day_owners.emp_id as subject_id,
-        'ASSESSMENT' as caliber,
-        {%- for attribute in attributes %}
-            day_owners.{{ attribute }},
-        {%- endfor %}
-        day_owners.biz_date,
-        sum(day_owners.alloc_balance_cny) as balance_cny,
-        sum(day_owners.share) as account_count
-    from day_owners
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
-    union all
-    select
-        'ORG' as subject_type,
-        ancestors.ancestor_org_id as subject_id,
-        'ASSESSMENT' as caliber,
-        {%- for attribute in attributes %}
-            day_owners.{{ attribute }},
-        {%- endfor %}
-        day_owners.biz_date,
-        sum(day_owners.alloc_balance_cny) as balance_cny,
-        sum(day_owners.share) as account_count
-    from day_owners
-    inner join ancestors
-        on
-            day_owners.owner_org_id = ancestors.org_id
-            and day_owners.biz_date >= ancestors.valid_from
-            and day_owners.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
+    {{ owner_subject_amounts('day_owners', attributes) }}
     union all
     -- accounting caliber: to the opening institution and up the tree
     select
