@@ -2,7 +2,8 @@
 loaders, the real management-input import and real dbt builds, one invocation per night.
 
 The bank: head office 0001; branch 0100 with sub-branches 0101 and 0102; branch 0200 with
-sub-branch 0201. Every account is a CNY demand deposit opened at 0101 with 1,000.00 unless said.
+sub-branch 0201. Every account is a CNY demand deposit of customer C1 opened at 0101 with 1,000.00
+unless said; A7 is customer C2's only account.
 Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive override and a
 late REL relation dated back.
 Employees E4, E5, E6 move from 0101 to 0102 on 1 February (carry NONE, ALL, LIST [A10]).
@@ -33,8 +34,8 @@ RETRO_DAY = dt.date(2026, 2, 4)
 TRANSFER_DAY = dt.date(2026, 2, 1)
 
 
-def _dep(acct_no: str, balance: str = "1000.00", mgr: str = "") -> str:
-    return (f"0101|{acct_no}|0001|C1|账户{acct_no}|CNY|{balance}|2011|N|20250101||20250101|99991231|CUR|"
+def _dep(acct_no: str, balance: str = "1000.00", mgr: str = "", cust: str = "C1") -> str:
+    return (f"0101|{acct_no}|0001|{cust}|账户{acct_no}|CNY|{balance}|2011|N|20250101||20250101|99991231|CUR|"
             f"0.300000|GEN|0|{mgr}")
 
 
@@ -42,7 +43,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
     moved = "0102" if day >= TRANSFER_DAY else "0101"
     deposits = [
         _dep("A1"), _dep("A2", "100.01"), _dep("A3"), _dep("A4"), _dep("A5", mgr="E3"), _dep("A6", mgr="E9"),
-        _dep("A7"), _dep("A8"), _dep("A9"), _dep("A10"), _dep("A11"), _dep("A12"), _dep("A13", "1200.00"),
+        _dep("A7", cust="C2"), _dep("A8"), _dep("A9"), _dep("A10"), _dep("A11"), _dep("A12"),
+        _dep("A13", "1200.00"),
         _dep("A14", mgr="E7"),
     ]
     relations = [
@@ -69,7 +71,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
                 f"E4|丁|{moved}|CM|A|20150701|", f"E5|戊|{moved}|CM|A|20150701|",
                 f"E6|己|{moved}|CM|A|20150701|", "E9|庚|0101|CM|L|20150701|20251231",
                 "E7|辛|0201|CM|A|20150701|"],
-        "CUST": ["C1|客户一|P||0||||0101"],
+        "CUST": ["C1|客户一|P||0||||0101", "C2|客户二|P||0||||0101"],
         "FX": ["CNY|人民币|1.000000|360|365"],
         "DEP": deposits,
         "GL": gl_lines(deposits, []),
@@ -397,3 +399,35 @@ def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path
         e2 = conn.execute("select sum(balance_cny), sum(cum_balance_cny_m) from marts.mart_subject_balance_daily "
                           "where biz_date = '2026-01-31' and subject_type = 'EMP' and subject_id = 'E2'").fetchone()
     assert e2 == (Decimal("1390.00"), Decimal("1780.00"))
+
+
+def test_restated_days_equal_a_rebuild(bank: tuple[str, Path], retro_night: dict[str, object]) -> None:
+    """What the retroactive night wrote for the touched subjects' earlier days (by difference: stored
+    figures plus what the changed account-days changed) equals a rebuild of every aggregate from the
+    account-days themselves. Last in the module: the rebuild replaces the tables (and drops the views
+    over them)."""
+    url, workdir = bank
+    written = {table: _all_rows(url, table) for table in SUBJECT_TABLES}
+    # A7 moved from V0101 to E2 on 31 Jan with customer C2 (its only account): V0101 lost C2 that day, E2
+    # gained it, and so did 0201 and 0200 (0101 and 0100 lost it): the customer counts changed too
+    assert ("2026-01-31", "V0101", "C2") not in {row[:3] for row in _customer_rows(url)}
+    assert ("2026-01-31", "E2", "C2") in {row[:3] for row in _customer_rows(url)}
+    window = {"min_date": DAYS[0].isoformat(), "max_date": RETRO_DAY.isoformat()}
+    result = run_dbt(["run", "--full-refresh", "--select", *SUBJECT_TABLES, "--vars", json.dumps(window),
+                      "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    for table in SUBJECT_TABLES:
+        rebuilt = _all_rows(url, table)
+        assert len(rebuilt) > 0, table
+        assert sorted(set(written[table]) ^ set(rebuilt)) == [], table
+        assert len(written[table]) == len(rebuilt), table
+
+
+def _all_rows(url: str, table: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(f"select * from marts.{table} order by 1, 2, 3").fetchall()
+
+
+def _customer_rows(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select biz_date::text, emp_id, cust_id from marts.fct_manager_customer_daily").fetchall()
