@@ -296,16 +296,21 @@
 {%- endmacro %}
 
 
-{% macro rebuilt_account_days(relation, owner_rows) -%}
+{% macro rebuilt_account_days(relation, owner_rows, window_only=false) -%}
     {#- The account-days of `relation` (keyed by biz_date and the account) an aggregate over owners
         reads: every account on the window's days, and before them only the account-days of the
-        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter). A semi-join
-        (`in`): an inner join on the four key columns is estimated at one row by PostgreSQL (it
-        multiplies the columns' selectivities), which led the planner into nested loops over
-        thousands of rows. -#}
+        owner rows it reads (`owner_rows`, a CTE filtered by rebuilt_owner_rows_filter); only the
+        window's with `window_only` (an aggregate rebuilt by difference reads the changed account-days
+        apart, changed_account_rows). A semi-join (`in`): an inner join on the four key columns is
+        estimated at one row by PostgreSQL (it multiplies the columns' selectivities), which led the
+        planner into nested loops over thousands of rows. -#}
     select * from {{ relation }}
+    {%- if window_only %}
+    where {{ window_filter('biz_date') }}
+    {%- else %}
     where {{ rebuilt_days_filter('biz_date') }}
-    {%- if window_bound('min_date') is not none %}
+    {%- endif %}
+    {%- if window_bound('min_date') is not none and not window_only %}
         and (
             biz_date >= {{ window_start("'-infinity'::date") }}
             or (biz_date, acct_type, acct_no, sub_acct_no) in (
@@ -400,9 +405,10 @@
 
 {% macro rebuilt_by_difference() -%}
     {#- Whether this build rebuilds the touched subjects' days before the window by difference: their
-        stored day amounts plus what the restated account-days changed (restated_owner_rows(), after
-        less before), rather than from every account-day they hold since the first restated day. For an
-        aggregate of additive day amounts (mart_subject_balance_daily), on an incremental windowed build
+        stored rows plus what the restated account-days changed (restated_owner_rows(), after less
+        before), rather than from every account-day they hold since the first restated day. For an
+        aggregate whose day figures are sums over account-days (each row counting what it sums, so that
+        a row the restatement empties disappears as in a rebuild), on an incremental windowed build
         whose restatement touched some subject; never when every subject is rebuilt. -#}
     {%- set subjects = owner_restatement()['subjects'] -%}
     {{- return(execute and is_incremental() and window_bound('min_date') is not none
@@ -410,7 +416,7 @@
 {%- endmacro %}
 
 
-{% macro keep_replaced_subject_days() -%}
+{% macro keep_replaced_subject_days(subject_type='subject_type', subject_id='subject_id', caliber='caliber') -%}
     {#- Pre-hook of an aggregate rebuilt by difference, before delete_rebuilt_subject_days: copy the
         touched subjects' stored rows before the window into a temporary table `<model>__replaced`
         that the model's SQL reads (dropped at the end of the build's transaction). -#}
@@ -420,8 +426,14 @@
         where
             biz_date >= {{ first_rebuilt_day() }}
             and biz_date < {{ window_start("'-infinity'::date") }}
-            and {{ touched_subject_filter('subject_type', 'subject_id', 'caliber') }}
+            and {{ touched_subject_filter(subject_type, subject_id, caliber) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro keep_replaced_owner_days(owner_column='emp_id') -%}
+    {#- keep_replaced_subject_days for a fact keyed by the owner (the subject 'EMP', assessment). -#}
+    {{ keep_replaced_subject_days("'EMP'", owner_column, none) }}
 {%- endmacro %}
 
 
@@ -512,4 +524,27 @@
             {{ window_filter('biz_date') }}
             or (found_by = 'OWNERSHIP_RULE' and biz_date >= {{ first_restated_day() }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro changed_account_rows(relation, changed_rows) -%}
+    {#- The rows of `relation` (a table keyed by biz_date and the account, e.g. int_account_days_accumulated
+        or fct_account_ftp_daily) of the account-days in `changed_rows` (a CTE of restated_owner_rows()),
+        through the table's key: an aggregate rebuilt by difference reads only the account-days a
+        restatement changed before the window. A join on the distinct keys (the few changed account-days,
+        so nested loops on the key are right); not a view like fct_account_daily, which PostgreSQL cannot
+        reach by key from a join. -#}
+    select account_rows.*
+    from {{ relation }} as account_rows
+    inner join (
+        select distinct biz_date, acct_type, acct_no, sub_acct_no from {{ changed_rows }}
+    ) as changed_days
+        on
+            account_rows.acct_type = changed_days.acct_type
+            and account_rows.acct_no = changed_days.acct_no
+            and account_rows.sub_acct_no = changed_days.sub_acct_no
+            and account_rows.biz_date = changed_days.biz_date
+    where
+        account_rows.biz_date >= {{ first_rebuilt_day() }}
+        and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
 {%- endmacro %}

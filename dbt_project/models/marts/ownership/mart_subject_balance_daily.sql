@@ -83,28 +83,14 @@ restated_account_days as (
         accounts.currency,
         {{ is_npl('account_rows.five_class') }} as is_npl,
         account_rows.is_small_enterprise
-    from {{ ref('int_account_days_accumulated') }} as account_rows
-    inner join (
-        select distinct
-            restated_owner_rows.biz_date,
-            restated_owner_rows.acct_type,
-            restated_owner_rows.acct_no,
-            restated_owner_rows.sub_acct_no
-        from restated_owner_rows
-    ) as changed_days
-        on
-            account_rows.acct_type = changed_days.acct_type
-            and account_rows.acct_no = changed_days.acct_no
-            and account_rows.sub_acct_no = changed_days.sub_acct_no
-            and account_rows.biz_date = changed_days.biz_date
+    from (
+        {{ changed_account_rows(ref('int_account_days_accumulated'), 'restated_owner_rows') }}
+    ) as account_rows
     left join {{ ref('dim_account') }} as accounts
         on
             account_rows.acct_type = accounts.acct_type
             and account_rows.acct_no = accounts.acct_no
             and account_rows.sub_acct_no = accounts.sub_acct_no
-    where
-        account_rows.biz_date >= {{ first_rebuilt_day() }}
-        and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
 ),
 
 restated_loan_customers as (
@@ -223,7 +209,9 @@ restated_subject_amounts as (
         where {{ touched_subject_filter('subject_type', 'subject_id', 'caliber') }}
     ) as amounts
     group by {{ key | join(', ') }}, biz_date
-    having sum(account_count) <> 0
+    -- (account_count is stored to 6 decimals and the difference is exact: a subject-day whose last owner
+    -- row went away is left with at most a rounding residue)
+    having round(sum(account_count), 6) <> 0
 ),
 {%- endif %}
 
