@@ -428,67 +428,78 @@ restated_holdings as (
 ),
 
 changed_customer_holdings as (
-    -- the customers whose changed open accounts a subject holds after but not before, or before but not
-    -- after: the subject's customer count changes unless another open account of theirs counts to it
+    -- per customer of a changed open account and touched subject: whether the subject holds one of the
+    -- customer's changed accounts after, and before
     select
         biz_date,
         subject_type,
         subject_id,
         caliber,
         cust_id,
-        bool_or(is_held_after) as is_held_after
+        bool_or(is_held_after) as is_held_after,
+        bool_or(is_held_before) as is_held_before
     from restated_holdings
     where
         is_open
         and cust_id is not null
     group by biz_date, subject_type, subject_id, caliber, cust_id
-    having bool_or(is_held_after) <> bool_or(is_held_before)
+),
+
+customer_account_days as (
+    -- the accounts those customers ever held (int_customer_accounts, by customer), on the day
+    select distinct
+        changed_customers.biz_date,
+        customer_accounts.acct_type,
+        customer_accounts.acct_no,
+        customer_accounts.sub_acct_no
+    from (
+        select distinct
+            changed_customer_holdings.biz_date,
+            changed_customer_holdings.cust_id
+        from changed_customer_holdings
+        where changed_customer_holdings.is_held_after <> changed_customer_holdings.is_held_before
+    ) as changed_customers
+    inner join {{ ref('int_customer_accounts') }} as customer_accounts
+        on changed_customers.cust_id = customer_accounts.cust_id
 ),
 
 other_account_days as (
-    -- those customers' other accounts open that day: their accounts ever (int_customer_accounts, by
-    -- customer), their account-day through the key of the account-day history (still the customer's,
-    -- open, not itself changed that day)
+    -- their account-day through the key of the account-day history: open, and not itself changed that
+    -- day (a hashed `not in`: the keys are never null); whose customer it is that day is checked where
+    -- the holdings meet (customer_differences)
     select
-        account_rows.biz_date,
-        account_rows.acct_type,
-        account_rows.acct_no,
-        account_rows.sub_acct_no,
-        account_rows.org_id,
-        account_rows.cust_id
-    from {{ ref('int_account_days_accumulated') }} as account_rows
+        biz_date,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        org_id,
+        cust_id
+    from {{ ref('int_account_days_accumulated') }}
     where
-        account_rows.biz_date >= {{ first_rebuilt_day() }}
-        and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
-        and (account_rows.biz_date, account_rows.acct_type, account_rows.acct_no, account_rows.sub_acct_no) in (
+        biz_date >= {{ first_rebuilt_day() }}
+        and biz_date < {{ window_start("'-infinity'::date") }}
+        and (biz_date, acct_type, acct_no, sub_acct_no) in (
             select
-                changed_customers.biz_date,
-                customer_accounts.acct_type,
-                customer_accounts.acct_no,
-                customer_accounts.sub_acct_no
-            from (select distinct biz_date, cust_id from changed_customer_holdings) as changed_customers
-            inner join {{ ref('int_customer_accounts') }} as customer_accounts
-                on changed_customers.cust_id = customer_accounts.cust_id
+                customer_account_days.biz_date,
+                customer_account_days.acct_type,
+                customer_account_days.acct_no,
+                customer_account_days.sub_acct_no
+            from customer_account_days
         )
-        and (account_rows.biz_date, account_rows.cust_id) in (
-            select changed_customer_holdings.biz_date, changed_customer_holdings.cust_id
-            from changed_customer_holdings
-        )
-        and account_rows.is_present
-        and coalesce(account_rows.acct_status, '') <> 'C'
-        and not exists (
-            select 1
+        and (biz_date, acct_type, acct_no, sub_acct_no) not in (
+            select
+                changed_account_days.biz_date,
+                changed_account_days.acct_type,
+                changed_account_days.acct_no,
+                changed_account_days.sub_acct_no
             from changed_account_days
-            where
-                changed_account_days.biz_date = account_rows.biz_date
-                and changed_account_days.acct_type = account_rows.acct_type
-                and changed_account_days.acct_no = account_rows.acct_no
-                and changed_account_days.sub_acct_no = account_rows.sub_acct_no
         )
+        and is_present
+        and coalesce(acct_status, '') <> 'C'
 ),
 
 other_owned_accounts as (
-    -- their owners that day, through the key of the owner fact (unchanged by the restatement)
+    -- their owners that day (unchanged by the restatement), through the owner fact's account index
     select
         other_owner_rows.biz_date,
         other_owner_rows.emp_id,
@@ -505,19 +516,6 @@ other_owned_accounts as (
     where
         other_owner_rows.biz_date >= {{ first_rebuilt_day() }}
         and other_owner_rows.biz_date < {{ window_start("'-infinity'::date") }}
-        and (
-            other_owner_rows.biz_date,
-            other_owner_rows.acct_type,
-            other_owner_rows.acct_no,
-            other_owner_rows.sub_acct_no
-        ) in (
-            select
-                other_keys.biz_date,
-                other_keys.acct_type,
-                other_keys.acct_no,
-                other_keys.sub_acct_no
-            from other_account_days as other_keys
-        )
         and other_owner_rows.share <> 0
 ),
 
@@ -526,14 +524,43 @@ other_subject_facts as (
     {{ owner_fact_subjects('other_owned_accounts') }}
 ),
 
-other_customer_holdings as (
-    select distinct
+customer_differences as (
+    -- a customer counts to a subject while any of the customer's open accounts does: the subject gains
+    -- (+1) or loses (-1) the customer with a changed account unless it holds another open account of the
+    -- customer that day. One aggregation of the changed and the other holdings (set-based whatever the
+    -- planner estimates, where an anti-join on five columns could become a nested loop)
+    select
         biz_date,
         subject_type,
         subject_id,
         caliber,
-        cust_id
-    from other_subject_facts
+        case when bool_or(is_held_after) then 1 else -1 end as customer_count
+    from (
+        select
+            biz_date,
+            subject_type,
+            subject_id,
+            caliber,
+            cust_id,
+            true as is_changed,
+            is_held_after,
+            false as is_held_by_other
+        from changed_customer_holdings
+        where is_held_after <> is_held_before
+        union all
+        select
+            biz_date,
+            subject_type,
+            subject_id,
+            caliber,
+            cust_id,
+            false as is_changed,
+            false as is_held_after,
+            true as is_held_by_other
+        from other_subject_facts
+    ) as holdings
+    group by biz_date, subject_type, subject_id, caliber, cust_id
+    having bool_or(is_changed) and not bool_or(is_held_by_other)
 ),
 
 restated_differences as (
@@ -557,33 +584,21 @@ restated_differences as (
     from restated_holdings
     group by biz_date, subject_type, subject_id, caliber
     union all
-    -- a customer the subject gains (+1) or loses (-1) with a changed account, unless it holds another
-    -- open account of that customer that day
     select
-        changed_customer_holdings.biz_date,
-        changed_customer_holdings.subject_type,
-        changed_customer_holdings.subject_id,
-        changed_customer_holdings.caliber,
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
         {%- for column in balances %}
             0 as {{ column }},
         {%- endfor %}
-        case when changed_customer_holdings.is_held_after then 1 else -1 end as customer_count,
+        customer_count,
         {%- for column in account_counts %}
             0 as {{ column }},
         {%- endfor %}
         0 as transaction_count,
         0 as held_account_count
-    from changed_customer_holdings
-    where not exists (
-        select 1
-        from other_customer_holdings
-        where
-            other_customer_holdings.biz_date = changed_customer_holdings.biz_date
-            and other_customer_holdings.subject_type = changed_customer_holdings.subject_type
-            and other_customer_holdings.subject_id = changed_customer_holdings.subject_id
-            and other_customer_holdings.caliber = changed_customer_holdings.caliber
-            and other_customer_holdings.cust_id = changed_customer_holdings.cust_id
-    )
+    from customer_differences
 ),
 
 restated_measures as (
