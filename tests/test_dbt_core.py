@@ -213,7 +213,7 @@ BIG_FACTS = {"int_account_days_accumulated", "fct_account_owner_daily", "fct_acc
              "fct_indicator_value_daily", "fct_manager_customer_daily", "mart_subject_measures_daily"}
 NIGHTLY_NODES = [*sorted(BIG_FACTS), "assert_owner_period_sums_equal_account", "assert_every_account_day_fully_owned",
                  "assert_head_office_equal_in_both_calibers", "assert_fct_account_daily_cum_adds_each_day",
-                 "fct_customer_credit_months"]
+                 "fct_customer_credit_months", "int_customer_accounts"]
 
 
 def _big_fact_scans(plan: dict) -> Iterator[dict]:

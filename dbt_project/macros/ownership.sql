@@ -548,3 +548,51 @@
         account_rows.biz_date >= {{ first_rebuilt_day() }}
         and account_rows.biz_date < {{ window_start("'-infinity'::date") }}
 {%- endmacro %}
+
+
+{% macro owner_fact_subjects(owned_facts) -%}
+    {#- Each row of `owned_facts` (an owner's part of an account-day: biz_date, emp_id, owner_org_id,
+        booking_org_id, ...) once for each subject it counts to in the assessment caliber, with all its
+        columns: the owner, and the owner's institution that day and those above it; and whether the
+        account is booked outside that subject's territory (辖外: for an institution, outside its
+        subtree; for a manager, at neither his institution nor one above it). Needs a CTE `ancestors`
+        (bridge_institution_ancestor). mart_subject_measures_daily maps the window's owner rows, the
+        restated ones (before and after) and the other accounts of their customers with it, so the
+        three are counted to the same subjects. -#}
+    select
+        'EMP' as subject_type,
+        {{ owned_facts }}.emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {{ owned_facts }}.*,
+        not exists (
+            select 1
+            from ancestors as own_line
+            where
+                own_line.org_id = {{ owned_facts }}.owner_org_id
+                and own_line.ancestor_org_id = {{ owned_facts }}.booking_org_id
+                and {{ owned_facts }}.biz_date >= own_line.valid_from
+                and {{ owned_facts }}.biz_date <= coalesce(own_line.valid_to, 'infinity'::date)
+        ) as is_out_of_territory
+    from {{ owned_facts }}
+    union all
+    select
+        'ORG' as subject_type,
+        ancestors.ancestor_org_id as subject_id,
+        'ASSESSMENT' as caliber,
+        {{ owned_facts }}.*,
+        not exists (
+            select 1
+            from ancestors as booking_line
+            where
+                booking_line.org_id = {{ owned_facts }}.booking_org_id
+                and booking_line.ancestor_org_id = ancestors.ancestor_org_id
+                and {{ owned_facts }}.biz_date >= booking_line.valid_from
+                and {{ owned_facts }}.biz_date <= coalesce(booking_line.valid_to, 'infinity'::date)
+        ) as is_out_of_territory
+    from {{ owned_facts }}
+    inner join ancestors
+        on
+            {{ owned_facts }}.owner_org_id = ancestors.org_id
+            and {{ owned_facts }}.biz_date >= ancestors.valid_from
+            and {{ owned_facts }}.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+{%- endmacro %}
