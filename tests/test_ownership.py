@@ -298,6 +298,11 @@ def _subject_rows(url: str) -> dict[str, dict[str, list[tuple]]]:
     return found
 
 
+# the virtual manager V0101's customer C1 (A6, A3's remainder): unchanged by the restatement of A7 (C2)
+V0101_C1_ROWS = ("select biz_date, ctid::text from marts.fct_manager_customer_daily "
+                 "where emp_id = 'V0101' and cust_id = 'C1' and biz_date < %s order by 1")
+
+
 @pytest.fixture(scope="module")
 def retro_night(bank: tuple[str, Path]) -> dict[str, object]:
     """The night of 4 February after a retroactive override of A5 (E3 → E1 from 30 January), with
@@ -309,6 +314,7 @@ def retro_night(bank: tuple[str, Path]) -> dict[str, object]:
             "others": conn.execute(ROWS_OF_OTHERS).fetchall(),
             "subject_rows": _subject_rows(url),
             "balances": {org: _value(url, SUBJECT_BALANCE, ("ORG", org)) for org in ("0001", "0100", "0101", "0201")},
+            "v0101_c1": conn.execute(V0101_C1_ROWS, (RETRO_DAY,)).fetchall(),
         }
     message = _import(workdir, "ownership_override", "retro.csv", [
         OVERRIDE_HEADER, "DEP,A5,0001,2026-01-30,,ALL,ALL,E1,100,1,,,,",
@@ -379,6 +385,11 @@ def test_restatement_rewrites_only_the_subjects_it_touches(bank: tuple[str, Path
         assert kept == {key: before[table][key] for key in untouched}, table
         assert "EMP:E7:ASSESSMENT" in untouched, table
         assert "ORG:0001:ASSESSMENT" in untouched or not SUBJECT_TABLES[table].startswith("subject_type"), table
+    # of a touched owner's customers, only those a changed account-day belongs to are written again: V0101
+    # lost A7 (C2) from 31 Jan, its C1 rows stay as they were
+    with psycopg.connect(url) as conn:
+        assert conn.execute(V0101_C1_ROWS, (RETRO_DAY,)).fetchall() == retro_night["v0101_c1"]
+    assert len(retro_night["v0101_c1"]) == len(DAYS)
     # the touched subjects' rows of the restated days were rewritten (the balance mart: every day from 30 Jan)
     balance_rows = before["mart_subject_balance_daily"]
     for key in touched:

@@ -596,3 +596,60 @@
             and {{ owned_facts }}.biz_date >= ancestors.valid_from
             and {{ owned_facts }}.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
 {%- endmacro %}
+
+
+{% macro replace_changed_owner_rows(changed_keys, key_columns, nullable_columns=[]) -%}
+    {#- Pre-hook of an aggregate over owners whose rows are finer than an owner-day (fct_manager_customer_daily:
+        owner x customer), in place of keep_replaced_owner_days and delete_rebuilt_owner_days. Rebuilt by
+        difference, it moves only the stored rows a restatement changes before the window (those whose key
+        is among `changed_keys`, a select of `key_columns` + `nullable_columns`) into the temporary table
+        `<model>__replaced`, for the model to insert again as stored + difference, and deletes the window's
+        days: a touched owner's other rows stay as they are, so the cost is the change's, not the owner's
+        portfolio over the restated span. Otherwise every touched owner's days from the first rebuilt day are
+        deleted (delete_rebuilt_owner_days). Keys are matched with `=` (so the table's index serves) and the
+        nullable columns null-safely. -#}
+    {%- if rebuilt_by_difference() -%}
+        {%- set matches -%}
+            {%- for column in key_columns %}stored.{{ column }} = changed.{{ column }} and {% endfor -%}
+            {%- for column in nullable_columns %}stored.{{ column }} is not distinct from changed.{{ column }} and {% endfor -%}
+            true
+        {%- endset -%}
+        create temporary table "{{ this.identifier }}__changed_keys" on commit drop as {{ changed_keys }};
+        analyze "{{ this.identifier }}__changed_keys";
+        create temporary table "{{ this.identifier }}__replaced" on commit drop as
+        select stored.*
+        from {{ this }} as stored
+        inner join "{{ this.identifier }}__changed_keys" as changed on {{ matches }}
+        where
+            stored.biz_date >= {{ first_rebuilt_day() }}
+            and stored.biz_date < {{ window_start("'-infinity'::date") }};
+        delete from {{ this }} as stored
+        using "{{ this.identifier }}__replaced" as changed
+        where {{ matches }};
+        delete from {{ this }}
+        where biz_date >= {{ window_start("'-infinity'::date") }}
+    {%- else -%}
+        {{ delete_rebuilt_owner_days() }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro restated_owner_customer_keys() -%}
+    {#- The owner x customer days a restatement changes before the window (biz_date, emp_id, cust_id): the
+        owners before and after of the changed account-days (restated_owner_rows()) with the account's
+        customer that day, through the account-day history's key. The rows of fct_manager_customer_daily
+        rebuilt by difference (replace_changed_owner_rows). -#}
+    with changed_rows as (
+        {{ restated_owner_rows() }}
+    )
+    select distinct changed_rows.biz_date, changed_rows.emp_id, account_rows.cust_id
+    from changed_rows
+    inner join (
+        {{ changed_account_rows(ref('int_account_days_accumulated'), 'changed_rows') }}
+    ) as account_rows
+        on
+            changed_rows.biz_date = account_rows.biz_date
+            and changed_rows.acct_type = account_rows.acct_type
+            and changed_rows.acct_no = account_rows.acct_no
+            and changed_rows.sub_acct_no = account_rows.sub_acct_no
+{%- endmacro %}

@@ -7,8 +7,7 @@
             {'columns': ['emp_id', 'biz_date']},
         ],
         pre_hook=[
-            "{{ keep_replaced_owner_days() }}",
-            "{{ delete_rebuilt_owner_days() }}",
+            "{{ replace_changed_owner_rows(restated_owner_customer_keys(), ['biz_date', 'emp_id'], ['cust_id']) }}",
         ],
         post_hook=["analyze {{ this }}"],
     )
@@ -19,11 +18,13 @@
     allocated deposit and loan balances. rpt_manager_customers (客户情况) compares them with the
     previous month-end and names the customer.
 
-    A restatement's touched owners are rebuilt before the window by difference (rebuilt_by_difference):
-    their stored rows plus the changed account-days' owner rows after, less before; each row counts the
-    account-days it sums, so a customer the restatement takes from an owner disappears from his rows as
-    in a rebuild. Otherwise (every owner rebuilt: a rerun, no window) the touched owners' rows are read
-    from the first rebuilt day. -#}
+    A restatement's changes before the window are applied by difference (rebuilt_by_difference): only the
+    owner x customer days it changes (restated_owner_customer_keys(), moved aside by the pre-hook
+    replace_changed_owner_rows) are written again, as stored plus the changed account-days' owner rows
+    after, less before; each row counts the account-days it sums, so a customer the restatement takes from
+    an owner disappears from his rows as in a rebuild, and the touched owners' other rows stay as they are.
+    Otherwise (every owner rebuilt: a rerun, no window) the touched owners' rows are read from the first
+    rebuilt day. -#}
 {%- set by_difference = rebuilt_by_difference() %}
 with
 
@@ -105,7 +106,7 @@ owned_account_days as (
             restated_days.cust_id, restated_owner_rows.acct_type, restated_owner_rows.acct_no,
             restated_owner_rows.sub_acct_no
         union all
-        -- the touched owners' rows before the window as this build found them (keep_replaced_owner_days)
+        -- those owner x customer days as this build found them (replace_changed_owner_rows)
         select
             biz_date,
             emp_id,
