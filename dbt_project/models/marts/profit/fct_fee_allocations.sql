@@ -5,6 +5,7 @@
         unique_key='biz_date',
         incremental_predicates=[window_filter('biz_date')],
         indexes=[{'columns': ['biz_date'], 'type': 'brin'}],
+        post_hook=["analyze {{ this }}"],
     )
 }}
 

@@ -7,6 +7,7 @@
             "{{ keep_replaced_owner_days() }}",
             "{{ delete_rebuilt_owner_days() }}",
         ],
+        post_hook=["analyze {{ this }}"],
     )
 }}
 
