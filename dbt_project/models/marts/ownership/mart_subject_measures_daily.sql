@@ -42,6 +42,11 @@
     every account-day the touched subjects hold since the first restated day would cost what the restated
     span holds, not what changed. Only when every subject is rebuilt (a rerun, no window, a first build)
     are the owner rows and account-days of the rebuilt days read. #}
+{#- what the measures ask of an account-day (account_facts), carried with each owner's part of it #}
+{%- set fact_columns = [
+    'acct_type', 'acct_no', 'sub_acct_no', 'org_id as booking_org_id', 'cust_id', 'is_open', 'is_card_deposit',
+    'is_pledged_deposit', 'is_mortgaged_deposit', 'is_key_customer', 'is_referred', 'is_no_credit_m', 'is_no_credit_y',
+] %}
 {%- set by_difference = rebuilt_by_difference() %}
 with
 
@@ -260,19 +265,9 @@ owned_facts as (
         owner_rows.emp_id,
         owner_rows.owner_org_id,
         owner_rows.alloc_balance_cny as amount_cny,
-        account_facts.acct_type,
-        account_facts.acct_no,
-        account_facts.sub_acct_no,
-        account_facts.org_id as booking_org_id,
-        account_facts.cust_id,
-        account_facts.is_open,
-        account_facts.is_card_deposit,
-        account_facts.is_pledged_deposit,
-        account_facts.is_mortgaged_deposit,
-        account_facts.is_key_customer,
-        account_facts.is_referred,
-        account_facts.is_no_credit_m,
-        account_facts.is_no_credit_y
+        {%- for column in fact_columns %}
+            account_facts.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from owner_rows
     inner join account_facts
         on
@@ -297,19 +292,9 @@ subject_facts as (
         null as emp_id,
         account_facts.org_id as owner_org_id,
         account_facts.balance_cny as amount_cny,
-        account_facts.acct_type,
-        account_facts.acct_no,
-        account_facts.sub_acct_no,
-        account_facts.org_id as booking_org_id,
-        account_facts.cust_id,
-        account_facts.is_open,
-        account_facts.is_card_deposit,
-        account_facts.is_pledged_deposit,
-        account_facts.is_mortgaged_deposit,
-        account_facts.is_key_customer,
-        account_facts.is_referred,
-        account_facts.is_no_credit_m,
-        account_facts.is_no_credit_y,
+        {%- for column in fact_columns %}
+            account_facts.{{ column }},
+        {%- endfor %}
         false as is_out_of_territory
     from account_facts
     inner join ancestors
@@ -354,19 +339,9 @@ restated_owned_facts as (
         restated_owner_rows.owner_org_id,
         case when restated_owner_rows.side = 'AFTER' then 1 else -1 end
         * restated_owner_rows.alloc_balance_cny as amount_cny,
-        account_facts.acct_type,
-        account_facts.acct_no,
-        account_facts.sub_acct_no,
-        account_facts.org_id as booking_org_id,
-        account_facts.cust_id,
-        account_facts.is_open,
-        account_facts.is_card_deposit,
-        account_facts.is_pledged_deposit,
-        account_facts.is_mortgaged_deposit,
-        account_facts.is_key_customer,
-        account_facts.is_referred,
-        account_facts.is_no_credit_m,
-        account_facts.is_no_credit_y,
+        {%- for column in fact_columns %}
+            account_facts.{{ column }},
+        {%- endfor %}
         restated_owner_rows.side
     from restated_owner_rows
     inner join account_facts
