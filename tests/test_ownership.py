@@ -8,6 +8,8 @@ Days 30 Jan .. 3 Feb 2026 (a month end inside), then 4 Feb after a retroactive o
 late REL relation dated back.
 Employees E4, E5, E6 move from 0101 to 0102 on 1 February (carry NONE, ALL, LIST [A10]).
 A14's relation to E7 (also its ledger manager) vanishes from REL on 4 February.
+A15 (customer C3, ledger manager E7, REL E2) closes on 30 January and leaves the ledger; REL drops
+its relation the day after.
 Expected numbers are worked out by hand in each test.
 """
 
@@ -47,6 +49,9 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
         _dep("A13", "1200.00"),
         _dep("A14", mgr="E7"),
     ]
+    if day == DAYS[0]:  # closed today (balance 0), gone from the ledger from tomorrow
+        deposits.append("0101|A15|0001|C3|账户A15|CNY|0.00|2011|C|20250101|20260130|20250101|99991231|CUR|"
+                        "0.300000|GEN|0|E7")
     relations = [
         "DEP|A1|0001|E1|100.00|20250101|",                                        # single owner
         "DEP|A2|0001|E1|60.00|20250101|", "DEP|A2|0001|E2|40.00|20250101|",       # 60/40 across branches
@@ -56,6 +61,8 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
         "DEP|A10|0001|E6|100.00|20250101|", "DEP|A11|0001|E6|100.00|20250101|",
         "CARD|K3||E2|100.00|20250101|",
     ]
+    if day == DAYS[0]:  # the business system drops a closed account's relation once it has left the ledger
+        relations.append("DEP|A15|0001|E2|100.00|20250101|")
     if day < RETRO_DAY:  # a rolled-over deposit's relation the business system then drops (E7 is its ledger manager)
         relations.append("DEP|A14|0001|E7|100.00|20250101|")
     if day == RETRO_DAY:  # the business system records, late, that E2 has owned A7 since 31 January
@@ -71,7 +78,7 @@ def _rows(day: dt.date) -> dict[str, list[str]]:
                 f"E4|丁|{moved}|CM|A|20150701|", f"E5|戊|{moved}|CM|A|20150701|",
                 f"E6|己|{moved}|CM|A|20150701|", "E9|庚|0101|CM|L|20150701|20251231",
                 "E7|辛|0201|CM|A|20150701|"],
-        "CUST": ["C1|客户一|P||0||||0101", "C2|客户二|P||0||||0101"],
+        "CUST": ["C1|客户一|P||0||||0101", "C2|客户二|P||0||||0101", "C3|客户三|P||0||||0101"],
         "FX": ["CNY|人民币|1.000000|360|365"],
         "DEP": deposits,
         "GL": gl_lines(deposits, []),
@@ -189,6 +196,20 @@ def test_ledger_manager_and_virtual_fallbacks(bank: tuple[str, Path]) -> None:
     # E9 has left (status L): not on the books, so the virtual manager; A7 has no manager at all
     assert _owners(url, DAYS[0], "A6") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
     assert _owners(url, DAYS[0], "A7") == {("V0101", "ALL"): (Decimal(1), Decimal("1000.00"), "VIRTUAL", "0101")}
+
+
+def test_closed_account_keeps_its_relations(bank: tuple[str, Path]) -> None:
+    """REL dropping a closed account's relation is housekeeping, not a retroactive change: A15 keeps
+    E2 (not its ledger manager E7) on its last day and on the days it is carried after it, and no
+    build restates it."""
+    url, _ = bank
+    for day in DAYS[:2]:
+        assert _owners(url, day, "A15") == {("E2", "ALL"): (Decimal(1), Decimal("0.00"), "REL", "0201")}
+    assert _value(url, "select count(*) from control.restatement_log where set_key like 'DEP|A15|%%'") == 0
+    with psycopg.connect(url) as conn:
+        versions = conn.execute("select applied_date, emp_id from intermediate.int_account_relations_applied "
+                                "where acct_no = 'A15'").fetchall()
+    assert versions == [(DAYS[0], "E2")]
 
 
 def test_cards_follow_their_rules(bank: tuple[str, Path]) -> None:

@@ -653,3 +653,28 @@
             and changed_rows.acct_no = account_rows.acct_no
             and changed_rows.sub_acct_no = account_rows.sub_acct_no
 {%- endmacro %}
+
+
+{% macro latest_relation_versions(versions, before=none) -%}
+    {#- The rows of each account's latest version in `versions` (int_account_relations_applied),
+        among the versions applied before the date expression `before` when given. -#}
+    select {{ versions }}.*
+    from {{ versions }}
+    inner join (
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            max(applied_date) as applied_date
+        from {{ versions }}
+        {%- if before is not none %}
+        where applied_date < {{ before }}
+        {%- endif %}
+        group by acct_type, acct_no, sub_acct_no
+    ) as latest
+        on
+            {{ versions }}.acct_type = latest.acct_type
+            and {{ versions }}.acct_no = latest.acct_no
+            and {{ versions }}.sub_acct_no = latest.sub_acct_no
+            and {{ versions }}.applied_date = latest.applied_date
+{%- endmacro %}

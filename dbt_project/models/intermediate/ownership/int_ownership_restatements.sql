@@ -11,13 +11,8 @@ restatements as (
     select * from {{ ref('stg_control__restatements') }}
 ),
 
-relations as (
-    -- the window's snapshots and the one of the day before: the build compares the REL it applied
-    -- last time with the one it applies now
-    select * from {{ ref('stg_core__ownership_relations') }}
-    where
-        {{ window_filter('biz_date') }}
-        or biz_date = {{ window_start('null::date') }} - 1
+applied_versions as (
+    select * from {{ ref('int_account_relations_applied') }}
 ),
 
 overrides as (
@@ -74,7 +69,7 @@ transfer_inputs as (
 ),
 
 accounts_named_by_owner as (
-    -- every account a transferred employee can own: in an override, an approved relation, REL,
+    -- every account a transferred employee can own: in an override, an approved relation, a REL set
     -- or as the ledger's manager (a superset: restating an unaffected account changes nothing)
     select
         acct_type,
@@ -93,9 +88,10 @@ accounts_named_by_owner as (
     select
         acct_type,
         acct_no,
-        coalesce(sub_acct_no, '') as sub_acct_no,
+        sub_acct_no,
         emp_id
-    from relations
+    from applied_versions
+    where emp_id is not null
     union
     select
         account_days.acct_type,
@@ -123,23 +119,60 @@ transfer_accounts as (
         on transfer_inputs.emp_id = accounts_named_by_owner.emp_id
 ),
 
+new_versions as (
+    -- the accounts whose REL set this build changed (int_account_relations_applied writes a
+    -- version only for a change)
+    select * from applied_versions
+    where {{ window_filter('applied_date') }}
+),
+
+previous_versions as (
+    -- the set the previous build applied to each account
+    {{ latest_relation_versions('applied_versions', window_start('null::date')) }}
+),
+
 relation_versions as (
-    -- the REL snapshot the previous build applied (the day before the window) and the one this
-    -- build applies (the window's last day); a row in one but not the other is a change
+    -- the relations of the two sets of an account that has both; a row in one but not the other
+    -- is a change (an account without an earlier set has no day before the window to restate)
     select
-        relations.acct_type,
-        relations.acct_no,
-        coalesce(relations.sub_acct_no, '') as sub_acct_no,
-        relations.emp_id,
-        relations.share_pct,
-        relations.start_date,
-        relations.end_date,
-        relations.biz_date = limits.window_first_date - 1 as is_previous
-    from relations
-    cross join limits
+        previous_versions.acct_type,
+        previous_versions.acct_no,
+        previous_versions.sub_acct_no,
+        previous_versions.emp_id,
+        previous_versions.share_pct,
+        previous_versions.start_date,
+        previous_versions.end_date,
+        true as is_previous
+    from previous_versions
     where
-        relations.biz_date = limits.window_first_date - 1
-        or relations.biz_date = {{ window_end('(select max(latest.biz_date) from relations as latest)') }}
+        previous_versions.emp_id is not null
+        and exists (
+            select 1 from new_versions
+            where
+                new_versions.acct_type = previous_versions.acct_type
+                and new_versions.acct_no = previous_versions.acct_no
+                and new_versions.sub_acct_no = previous_versions.sub_acct_no
+        )
+    union all
+    select
+        new_versions.acct_type,
+        new_versions.acct_no,
+        new_versions.sub_acct_no,
+        new_versions.emp_id,
+        new_versions.share_pct,
+        new_versions.start_date,
+        new_versions.end_date,
+        false as is_previous
+    from new_versions
+    where
+        new_versions.emp_id is not null
+        and exists (
+            select 1 from previous_versions
+            where
+                previous_versions.acct_type = new_versions.acct_type
+                and previous_versions.acct_no = new_versions.acct_no
+                and previous_versions.sub_acct_no = new_versions.sub_acct_no
+        )
 ),
 
 relation_changes as (
@@ -190,11 +223,6 @@ relation_accounts as (
     cross join limits
     where
         relation_change_dates.effective_date < limits.window_first_date
-        -- nothing to compare with on the warehouse's first day
-        and exists (
-            select 1 from relation_versions
-            where relation_versions.is_previous
-        )
     group by relation_change_dates.acct_type, relation_change_dates.acct_no, relation_change_dates.sub_acct_no
 ),
 

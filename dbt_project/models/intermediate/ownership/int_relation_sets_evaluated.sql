@@ -9,25 +9,24 @@ account_days as (
     select * from {{ ref('int_ownership_account_days') }}
 ),
 
-relations as (
-    select * from {{ ref('stg_core__ownership_relations') }}
+applied_versions as (
+    select * from {{ ref('int_account_relations_applied') }}
 ),
 
 latest_relations as (
-    -- REL as the latest snapshot of the build knows it, applied to every day being built (a
-    -- relation dated back restates the days it covers)
+    -- the relations the warehouse applies to each account (the REL snapshot of its last day in the
+    -- ledger, as of this build), to every day being built: a relation dated back restates the days
+    -- it covers
     select
         acct_type,
         acct_no,
-        coalesce(sub_acct_no, '') as sub_acct_no,
+        sub_acct_no,
         emp_id,
         share_pct,
         start_date,
         end_date
-    from relations
-    where
-        acct_type in ('DEP', 'LOAN')
-        and biz_date = {{ window_end('(select max(latest.biz_date) from relations as latest)') }}
+    from ({{ latest_relation_versions('applied_versions') }}) as current_versions
+    where emp_id is not null
 ),
 
 relation_owners as (
