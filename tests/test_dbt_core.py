@@ -154,6 +154,19 @@ def test_grain_is_one_row_per_account_and_day(warehouse: tuple[str, Path]) -> No
     assert _fact(url, DAYS[0], "P1", "acct_no") == ("P1",)  # blanks trimmed in staging
 
 
+def test_a_night_analyzes_only_its_months_partitions(warehouse: tuple[str, Path]) -> None:
+    """Statistics cost what a night writes: the December partition of the account-day history was
+    analyzed by the first build (the whole table) and the 31 December night, not by the four January
+    nights, which analyzed January's; the parent keeps its statistics over every partition."""
+    url, _ = warehouse
+    counts = dict(_rows_of(url, "select relname, analyze_count from pg_stat_user_tables "
+                                "where schemaname = 'intermediate' and relname like 'int_account_days_accumulated%%'"))
+    assert counts == {"int_account_days_accumulated": 1,  # the parent: the first build only
+                      "int_account_days_accumulated_p202512": 2, "int_account_days_accumulated_p202601": 4}
+    assert _rows_of(url, "select count(*) > 0 from pg_stats where schemaname = 'intermediate' "
+                         "and tablename = 'int_account_days_accumulated' and inherited")[0] == (True,)
+
+
 def test_month_average_of_an_account_closing_mid_month(warehouse: tuple[str, Path]) -> None:
     url, _ = warehouse
     columns = "is_present, acct_status, balance, cum_balance_cny_m, avg_balance_cny_m, cum_balance_m"
@@ -266,8 +279,7 @@ def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) 
     they read them, and PostgreSQL prunes the raw partitions at plan time.
 
     Compiled for the night 2026-01-04, every model and data test of `tag:daily` is planned: each raw
-    partition it scans must be that night's (REL also the day before's, which the ownership build
-    compares with), never an earlier one.
+    partition it scans must be that night's, never an earlier one.
     """
     url, workdir = warehouse
     day = DAYS[5]
@@ -276,7 +288,6 @@ def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) 
                         "--target-path", str(target), "--log-path", str(workdir / "logs"), "--select", "tag:daily",
                         "--exclude", "test_type:unit"])
     assert compiled.returncode == 0, compiled.stdout[-4000:]
-    allowed = {f"p{day:%Y%m%d}", f"rel_p{day - dt.timedelta(days=1):%Y%m%d}"}
     # the views (staging, int_gl_balances_modelled) show every date by design: creating one reads
     # nothing; what reads them at night is planned here with its filter
     nodes = json.loads((target / "manifest.json").read_text())["nodes"].values()
@@ -290,9 +301,9 @@ def test_a_night_reads_only_its_own_raw_partitions(warehouse: tuple[str, Path]) 
             plan = conn.execute("explain (format json, verbose) " + path.read_text()).fetchone()[0][0]["Plan"]
             for partition in _raw_scans(plan):
                 reading_raw.add(path.stem)
-                assert partition.endswith(f"_p{day:%Y%m%d}") or partition in allowed, f"{path.stem} reads {partition}"
+                assert partition.endswith(f"_p{day:%Y%m%d}"), f"{path.stem} reads {partition}"
     # the readers of every feed were planned (the staging tests, the accounts, ownership, profit builds)
-    assert {"int_account_days_accumulated", "int_ownership_restatements", "fct_card_daily",
+    assert {"int_account_days_accumulated", "int_account_relations_applied", "fct_card_daily",
             "rpt_data_exceptions", "rpt_gl_reconciliation"} <= reading_raw
 
 

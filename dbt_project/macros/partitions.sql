@@ -103,3 +103,46 @@
     {{ create_month_partitions_sql(arg_dict['target_relation'], arg_dict['temp_relation'], config.require('partition_by')) }}
     {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
+
+
+{% macro analyze_window_partitions() -%}
+    {#- A post-hook: statistics for the partitions of the window's months, the ones a night writes
+        and the rest of the night reads, instead of `analyze` of the whole table (PostgreSQL
+        analyzes every partition with the parent: a cost that grows with history). The parent's
+        statistics over all partitions are taken when it has none (a first build, a
+        --full-refresh) and by a build without a window; the other partitions' by autovacuum, like
+        any table's. -#}
+    {%- set lower = window_bound('min_date') -%}
+    {%- set upper = window_bound('max_date') -%}
+    {%- if lower is none or upper is none -%}
+        analyze {{ this }}
+    {%- else -%}
+        do $analyze_window_partitions$
+        declare
+            partition_name text;
+        begin
+            if not exists (select 1 from pg_statistic where starelid = '{{ this }}'::regclass and stainherit) then
+                execute 'analyze {{ this }}';
+                return;
+            end if;
+            for partition_name in
+                select format('%I.%I', partition_schemas.nspname, partitions.relname)
+                from pg_inherits
+                inner join pg_class as partitions on pg_inherits.inhrelid = partitions.oid
+                inner join pg_namespace as partition_schemas on partitions.relnamespace = partition_schemas.oid
+                cross join generate_series(
+                    date_trunc('month', '{{ lower }}'::date), '{{ upper }}'::date, interval '1 month'
+                ) as months (month_start)
+                where
+                    pg_inherits.inhparent = '{{ this }}'::regclass
+                    and pg_get_expr(partitions.relpartbound, partitions.oid) = format(
+                        'FOR VALUES FROM (%L) TO (%L)', months.month_start::date,
+                        (months.month_start + interval '1 month')::date
+                    )
+            loop
+                execute 'analyze ' || partition_name;
+            end loop;
+        end
+        $analyze_window_partitions$
+    {%- endif -%}
+{%- endmacro %}
