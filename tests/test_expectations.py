@@ -26,7 +26,14 @@ from bankperf.dbt_env import PROJECT_DIR
 from bankperf.quality import FeedValidation, validate_day, validate_feed
 from bankperf.quality.build import differences, project_config
 from bankperf.quality.policy import rule_class, unclassified_dbt_tests
-from bankperf.quality.project import CONTEXT_ROOT, DATE_SETTING, PARTIAL_SAMPLES, project_files, suite_name
+from bankperf.quality.project import (
+    CONTEXT_ROOT,
+    DATE_SETTING,
+    PARTIAL_SAMPLES,
+    day_query,
+    project_files,
+    suite_name,
+)
 from bankperf.quality.rules import CRITICAL, WARNING, rules_for
 from loaders.contract import feed, feeds
 from loaders.load import load_date
@@ -232,14 +239,42 @@ def test_one_feed_can_be_validated_alone(broken: dict[str, FeedValidation], outp
 
 
 def test_a_batch_reads_only_its_business_date(sample: dict[str, FeedValidation], fresh_db: str) -> None:
-    """Both days are loaded; the sample day still passes, and PostgreSQL reads one partition per table."""
-    asset = project_config()["fluent_datasources"]["bankperf_raw"]["assets"]["dep"]["query"]
+    """Both days are loaded; the sample day still passes, and PostgreSQL reads one partition per table.
+
+    The committed asset query (the date a session setting) is pruned when execution starts; as a
+    validation binds it (the date a literal), the other dates' partitions are not even planned,
+    so a statement's cost does not grow with the dates the tables keep.
+    """
+    committed = project_config()["fluent_datasources"]["bankperf_raw"]["assets"]["dep"]["query"]
+    assert committed == day_query("DEP")
     currency = next(rule for rule in rules_for("DEP") if rule.name == "currency_in_fx")
-    query = currency.kwargs["unexpected_rows_query"].format(batch=f"({asset})")
+    plans = {}
     with psycopg.connect(fresh_db, options=f"-c {DATE_SETTING}={SAMPLE_DAY.isoformat()}") as conn:
-        plan = "\n".join(row[0] for row in conn.execute(f"explain {query}"))
-    assert "dep_p20260105" in plan and "fx_p20260105" in plan
-    assert "_p20260201" not in plan, plan
+        for name, asset in (("committed", committed), ("bound", day_query("DEP", SAMPLE_DAY))):
+            query = currency.kwargs["unexpected_rows_query"].format(batch=f"({asset})")
+            plans[name] = "\n".join(row[0] for row in conn.execute(f"explain {query}"))
+    for plan in plans.values():
+        assert "dep_p20260105" in plan and "fx_p20260105" in plan
+        assert "_p20260201" not in plan, plan
+    assert "Subplans Removed" in plans["committed"], plans["committed"]
+    assert "Subplans Removed" not in plans["bound"], plans["bound"]
+
+
+def test_every_statement_is_planned_for_its_date(sample: dict[str, FeedValidation], output: Path) -> None:
+    """The statements a validation runs carry the date as a literal, never the session setting."""
+    statements: list[str] = []
+
+    def record(conn: object, cursor: Any, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        validate_feed("FTP", SAMPLE_DAY, output_dir=output)  # its rules join DEP and LOAN of the day
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    batches = [statement for statement in statements if "raw.ftp" in statement]
+    assert batches and all(f"date '{SAMPLE_DAY.isoformat()}'" in statement for statement in batches)
+    assert not [statement for statement in statements if "current_setting" in statement]
 
 
 def test_no_day_is_pulled_into_python(sample: dict[str, FeedValidation], output: Path) -> None:

@@ -13,9 +13,10 @@ What it writes, per feed (``raw_dep`` for DEP):
 ``expectations/RULES.md``, the same rules as a table for reviewers, and once
 ``great_expectations.yml``: the stores, the Data Docs site, and datasource
 ``bankperf_raw`` with one query asset per feed, ``select * from raw.<feed> where biz_date =
-current_setting('bankperf.biz_date')::date``. Each validation opens its own connections with
-that setting (see :mod:`bankperf.quality.validate`), so a batch is one business date and
-PostgreSQL reads only that date's partition of each table.
+current_setting('bankperf.biz_date')::date`` (:func:`bankperf.quality.project.day_query`), so a
+batch is one business date. A validation binds each asset to its date as a literal before it
+runs (see :mod:`bankperf.quality.validate`), and PostgreSQL plans only that date's partition of
+each table.
 
 Every id is a UUID derived from the object's name, so a rebuild changes only what the rules
 change and the diff is reviewable.
@@ -45,6 +46,7 @@ from bankperf.quality.project import (
     PROJECT_ROOT,
     URL_VARIABLE,
     asset_name,
+    day_query,
     gx,
     suite_name,
 )
@@ -84,9 +86,7 @@ def project_config() -> dict[str, Any]:
             "batch_definitions": {
                 BATCH_DEFINITION: {"id": stable_id("batch_definition", asset_name(code)), "partitioner": None}
             },
-            "query": (
-                f"select * from {feed(code).qualified_table} where biz_date = current_setting('{DATE_SETTING}')::date"
-            ),
+            "query": day_query(code),
         }
         for code in feeds()
     }

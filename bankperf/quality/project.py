@@ -7,6 +7,7 @@ and so that importing :mod:`bankperf.quality` stays cheap: GX loads on first use
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +50,26 @@ def asset_name(code: str) -> str:
     from loaders.contract import feed
 
     return feed(code).table
+
+
+def day_query(code: str, biz_date: dt.date | None = None) -> str:
+    """The feed's GX asset query: the rows of ``raw.<feed>`` on one business date.
+
+    Without ``biz_date``, the query committed in great_expectations.yml: the date is the session
+    setting :data:`DATE_SETTING`, so the project also runs by hand on a connection opened with
+    ``-c bankperf.biz_date=<YYYY-MM-DD>``. With it, the date is a literal, which is what
+    :mod:`bankperf.quality.validate` runs: PostgreSQL prunes a literal's partitions when it
+    plans, and the cross-feed joins on ``biz_date`` inherit it. A setting is read by a stable
+    function, whose partitions are pruned only when execution starts: every statement would
+    still be planned (opened, locked, estimated) over every date's partition of each table it
+    reads, and a night's validation would grow with the history kept.
+    """
+    from loaders.contract import feed
+
+    table = feed(code).qualified_table
+    if biz_date is None:
+        return f"select * from {table} where biz_date = current_setting('{DATE_SETTING}')::date"
+    return f"select * from {table} where biz_date = date '{biz_date.isoformat()}'"
 
 
 def project_files() -> list[Path]:

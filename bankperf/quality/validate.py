@@ -4,11 +4,14 @@
     validate_day(date(2026, 1, 5))          ->  {"ORG": FeedValidation, ...}
 
 Each call opens the GX project in ``expectations/`` and runs the feed's checkpoint. The batch
-is the asset query ``select * from raw.<feed> where biz_date = current_setting('bankperf.biz_date')
-::date``: the connections of this run carry that session setting (libpq ``options``), so every
-metric and every cross-feed query reads only that date's partitions — PostgreSQL prunes the
-others at execution start — and all the work happens in the database; no rows come to Python
-except a few samples of unexpected ones.
+is the asset query, bound to the date when the project is opened: ``select * from raw.<feed>
+where biz_date = date '<YYYY-MM-DD>'`` (the committed query reads the session setting
+``bankperf.biz_date`` instead, which the connections of this run also carry; see
+:func:`bankperf.quality.project.day_query`). With a literal, PostgreSQL prunes the other dates'
+partitions when it plans each statement, and the cross-feed queries' joins on ``biz_date``
+inherit the date, so every metric and lookup plans and reads that date's partitions only: a
+night's validation costs the same whatever history the tables keep. All the work happens in
+the database; no rows come to Python except a few samples of unexpected ones.
 
 Results and Data Docs land in ``<BANKPERF_HOME>/quality/<YYYYMMDD>/`` (``var/quality/...`` by
 default, git-ignored): ``validations/<suite>/<run>/<time>/<batch>.json`` and
@@ -42,6 +45,7 @@ from bankperf.quality.project import (
     PROJECT_ROOT,
     URL_VARIABLE,
     asset_name,
+    day_query,
     gx,
     suite_name,
 )
@@ -207,6 +211,8 @@ class _DaySession:
             runtime_environment={URL_VARIABLE: _day_url(biz_date), OUTPUT_VARIABLE: str(folder)},
         )
         self.datasource = self.context.data_sources.get(DATASOURCE)
+        for asset in self.datasource.assets:  # in memory only: the committed project is not rewritten
+            asset.query = day_query(asset.batch_metadata["feed"], biz_date)
         self.engines = [self.datasource.get_execution_engine().engine, self.datasource.get_engine()]
         _probe_columns_without_rows(self.engines[0], [asset.query for asset in self.datasource.assets])
 
