@@ -154,19 +154,6 @@ def test_grain_is_one_row_per_account_and_day(warehouse: tuple[str, Path]) -> No
     assert _fact(url, DAYS[0], "P1", "acct_no") == ("P1",)  # blanks trimmed in staging
 
 
-def test_a_night_analyzes_only_its_months_partitions(warehouse: tuple[str, Path]) -> None:
-    """Statistics cost what a night writes: the December partition of the account-day history was
-    analyzed by the first build (the whole table) and the 31 December night, not by the four January
-    nights, which analyzed January's; the parent keeps its statistics over every partition."""
-    url, _ = warehouse
-    counts = dict(_rows_of(url, "select relname, analyze_count from pg_stat_user_tables "
-                                "where schemaname = 'intermediate' and relname like 'int_account_days_accumulated%%'"))
-    assert counts == {"int_account_days_accumulated": 1,  # the parent: the first build only
-                      "int_account_days_accumulated_p202512": 2, "int_account_days_accumulated_p202601": 4}
-    assert _rows_of(url, "select count(*) > 0 from pg_stats where schemaname = 'intermediate' "
-                         "and tablename = 'int_account_days_accumulated' and inherited")[0] == (True,)
-
-
 def test_month_average_of_an_account_closing_mid_month(warehouse: tuple[str, Path]) -> None:
     url, _ = warehouse
     columns = "is_present, acct_status, balance, cum_balance_cny_m, avg_balance_cny_m, cum_balance_m"
