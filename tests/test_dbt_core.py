@@ -154,6 +154,21 @@ def test_grain_is_one_row_per_account_and_day(warehouse: tuple[str, Path]) -> No
     assert _fact(url, DAYS[0], "P1", "acct_no") == ("P1",)  # blanks trimmed in staging
 
 
+def test_closed_months_are_sampled_lighter_and_the_parent_knows_every_day(warehouse: tuple[str, Path]) -> None:
+    """After the January nights the December partition of the account-day history is analyzed at a
+    lower statistics target (sampled lighter every night), January's at the default; the parent's
+    statistics, over every partition, know all six days."""
+    url, _ = warehouse
+    targets = dict(_rows_of(url, "select partitions.relname, max(attstattarget) from pg_inherits "
+                                 "join pg_class partitions on partitions.oid = inhrelid "
+                                 "join pg_attribute on attrelid = partitions.oid and attnum > 0 "
+                                 "where inhparent = 'intermediate.int_account_days_accumulated'::regclass group by 1"))
+    assert targets == {"int_account_days_accumulated_p202512": 10, "int_account_days_accumulated_p202601": -1}
+    known = _rows_of(url, "select most_common_vals::text from pg_stats where schemaname = 'intermediate' "
+                          "and tablename = 'int_account_days_accumulated' and attname = 'biz_date' and inherited")
+    assert len(known) == 1 and set(known[0][0].strip("{}").split(",")) == {f"{day:%Y-%m-%d}" for day in DAYS}
+
+
 def test_month_average_of_an_account_closing_mid_month(warehouse: tuple[str, Path]) -> None:
     url, _ = warehouse
     columns = "is_present, acct_status, balance, cum_balance_cny_m, avg_balance_cny_m, cum_balance_m"

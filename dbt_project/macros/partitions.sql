@@ -104,3 +104,47 @@
     {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
 
+
+
+{% macro analyze_partitioned(closed_statistics_target=10) -%}
+    {#- The post-hook of the partitioned daily facts: `analyze` of the whole table, so the parent's
+        statistics (what the planner estimates joins and period reads with) know the new days, with
+        the partitions of the months before the window's sampled at a lower statistics target. An
+        `analyze` of a partitioned table also analyzes every partition (PostgreSQL 15 has no
+        `analyze only`): at the default target each closed month would be sampled again every night
+        at 30,000 rows, a cost that grows with history; at `closed_statistics_target` it is a tenth.
+        The window's months keep the default. -#}
+    {%- set lower = window_bound('min_date') -%}
+    {%- if lower is not none %}
+    do $closed_partitions_statistics$
+    declare
+        partition_oid oid;
+    begin
+        for partition_oid in
+            select partitions.oid
+            from pg_inherits
+            inner join pg_class as partitions on pg_inherits.inhrelid = partitions.oid
+            where
+                pg_inherits.inhparent = '{{ this }}'::regclass
+                and substring(pg_get_expr(partitions.relpartbound, partitions.oid) from 'TO \(''([0-9-]+)''\)')::date
+                <= date_trunc('month', '{{ lower }}'::date)
+                and exists (
+                    select 1 from pg_attribute
+                    where
+                        attrelid = partitions.oid and attnum > 0 and not attisdropped
+                        and attstattarget <> {{ closed_statistics_target }}
+                )
+        loop
+            execute (
+                select format('alter table %s ', partition_oid::regclass) || string_agg(
+                    format('alter column %I set statistics {{ closed_statistics_target }}', attname), ', '
+                )
+                from pg_attribute
+                where attrelid = partition_oid and attnum > 0 and not attisdropped
+            );
+        end loop;
+    end
+    $closed_partitions_statistics$;
+    {%- endif %}
+    analyze {{ this }}
+{%- endmacro %}

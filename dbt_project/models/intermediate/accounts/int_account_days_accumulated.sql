@@ -10,7 +10,7 @@
             "{{ assert_window_follows('biz_date') }}",
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
         ],
-        post_hook=["analyze {{ this }}"],
+        post_hook=["{{ analyze_partitioned() }}"],
     )
 }}
 

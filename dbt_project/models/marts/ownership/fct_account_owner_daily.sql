@@ -12,7 +12,7 @@
             "{{ assert_window_is_latest('biz_date', same_year_only=true) }}",
             "{{ delete_restated_days(ref('int_ownership_restatements')) }}",
         ],
-        post_hook=["analyze {{ this }}"],
+        post_hook=["{{ analyze_partitioned() }}"],
     )
 }}
 
