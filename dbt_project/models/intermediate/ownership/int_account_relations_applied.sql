@@ -82,18 +82,46 @@ previous_sets as (
 
 differences as (
     (
-        select acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            emp_id,
+            share_pct,
+            start_date,
+            end_date
         from snapshot_sets
         except
-        select acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            emp_id,
+            share_pct,
+            start_date,
+            end_date
         from previous_sets
     )
     union all
     (
-        select acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            emp_id,
+            share_pct,
+            start_date,
+            end_date
         from previous_sets
         except
-        select acct_type, acct_no, sub_acct_no, emp_id, share_pct, start_date, end_date
+        select
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            emp_id,
+            share_pct,
+            start_date,
+            end_date
         from snapshot_sets
     )
 ),
