@@ -5,7 +5,9 @@
 
 with
 
-account_days as (
+account_days as not materialized (
+    -- read twice (the window, the restated days): not materialized, so each read keeps its own date
+    -- filter and PostgreSQL prunes the partitions (a materialized CTE would hold the whole history)
     select * from {{ ref('int_account_days_accumulated') }}
 ),
 
