@@ -16,6 +16,9 @@
     ledger (closed), REL dropping its relations does not rewrite its history (see the doc
     ownership_relations_applied). -#}
 
+{#- what a set is made of: two versions of an account differ when these do -#}
+{%- set set_columns = ['acct_type', 'acct_no', 'sub_acct_no', 'emp_id', 'share_pct', 'start_date', 'end_date'] %}
+
 with
 
 account_days as (
@@ -83,45 +86,29 @@ previous_sets as (
 differences as (
     (
         select
-            acct_type,
-            acct_no,
-            sub_acct_no,
-            emp_id,
-            share_pct,
-            start_date,
-            end_date
+            {%- for column in set_columns %}
+                {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
         from snapshot_sets
         except
         select
-            acct_type,
-            acct_no,
-            sub_acct_no,
-            emp_id,
-            share_pct,
-            start_date,
-            end_date
+            {%- for column in set_columns %}
+                {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
         from previous_sets
     )
     union all
     (
         select
-            acct_type,
-            acct_no,
-            sub_acct_no,
-            emp_id,
-            share_pct,
-            start_date,
-            end_date
+            {%- for column in set_columns %}
+                {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
         from previous_sets
         except
         select
-            acct_type,
-            acct_no,
-            sub_acct_no,
-            emp_id,
-            share_pct,
-            start_date,
-            end_date
+            {%- for column in set_columns %}
+                {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
         from snapshot_sets
     )
 ),
