@@ -128,6 +128,9 @@
                 pg_inherits.inhparent = '{{ this }}'::regclass
                 and substring(pg_get_expr(partitions.relpartbound, partitions.oid) from 'TO \(''([0-9-]+)''\)')::date
                 <= date_trunc('month', '{{ lower }}'::date)
+                -- only what this login may alter (it owns what it builds; a partition made by another
+                -- login, say a superuser's first build, keeps its target)
+                and pg_has_role(partitions.relowner, 'USAGE')
                 and exists (
                     select 1 from pg_attribute
                     where
