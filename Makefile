@@ -15,6 +15,7 @@ GROWTH_ACCOUNTS ?= 20000
 GROWTH_HISTORY ?= 90
 WEB_HOST ?= 127.0.0.1
 WEB_PORT ?= 8080
+TEST_WORKERS ?= 2
 DEMO_END = $(shell date -d "$(DEMO_START) + $$(( $(DEMO_DAYS) - 1 )) days" +%Y%m%d)
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -55,9 +56,11 @@ web: db-start
 bench-portal: db-start
 	$(BIN)/python -m benchmarks.bench_portal
 
-## test: lint, then the whole test suite against the project's database
+## test: lint, then the whole test suite against the project's database, in TEST_WORKERS processes
+## (pytest-xdist; --dist loadfile: each module runs whole in one of them, with its module fixtures;
+## --no-loadscope-reorder: the longest modules first, as tests/conftest.py orders them)
 test: db-start lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: db-start
 	$(BIN)/ruff check bankperf loaders orchestration portal tests benchmarks

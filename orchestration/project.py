@@ -27,9 +27,13 @@ from bankperf.dbt_env import PROFILES_DIR, PROJECT_DIR, dbt_environment
 
 @cache
 def dbt_project() -> DbtProject:
-    """The repository's dbt project (built once per process)."""
+    """The repository's dbt project (built once per process). Its target folder is ``target/``, or
+    ``DBT_TARGET_PATH`` when set: the variable dbt itself reads for ``--target-path`` and under which
+    dagster-dbt makes each build's folder, so the parse, the manifest the definitions read and the
+    builds stay in one place (the tests give each parallel worker its own)."""
     _put_our_dbt_first_on_path()
-    return DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROFILES_DIR)
+    target = os.environ.get("DBT_TARGET_PATH") or "target"
+    return DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROFILES_DIR, target_path=target)
 
 
 def _put_our_dbt_first_on_path() -> None:
@@ -49,7 +53,7 @@ def dbt_executable() -> str:
 
 
 def manifest_path() -> Path:
-    """Where the parsed project is: ``target/manifest.json`` under the repository."""
+    """Where the parsed project is: ``target/manifest.json`` under the repository (or ``DBT_TARGET_PATH``)."""
     return dbt_project().manifest_path
 
 

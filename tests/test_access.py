@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -571,3 +573,38 @@ def test_db_grant_takes_over_objects_the_bootstrap_login_made(bank: dict) -> Non
                                          ("bootstrap_probe", "bankperf_transform")]
         finally:
             conn.execute("drop table if exists marts.bootstrap_probe, audit.bootstrap_probe")
+
+
+def test_the_setup_of_one_database_waits_while_another_changes_the_roles(bank: dict) -> None:
+    """Roles, their passwords and settings are the server's: two setups changing one role at once fail
+    ("tuple concurrently updated") even from two databases, so ``db grant`` (``setup.ensure``) holds a lock
+    every database sees, taken in the maintenance database: here a session there holds it, as another
+    database's setup would, and this database's setup waits for it, then runs."""
+    info = psycopg.conninfo.conninfo_to_dict(bank["db"])
+    maintenance = psycopg.conninfo.make_conninfo(**{**info, "dbname": setup.MAINTENANCE_DATABASE})
+    waiting = ("select exists (select 1 from pg_locks where locktype = 'advisory' and not granted "
+               "and database = (select oid from pg_database where datname = current_database()) "
+               "and ((classid::bigint << 32) | objid::bigint) = %s)")
+    outcome: dict[str, object] = {}
+
+    def grant() -> None:
+        try:
+            with psycopg.connect(bank["db"], autocommit=True) as conn:
+                outcome["statements"] = setup.ensure(conn)
+        except Exception as exc:  # (seen by the assertions below, not lost in the thread)
+            outcome["error"] = exc
+
+    with psycopg.connect(maintenance, autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(%s)", (setup.SERVER_LOCK_KEY,))
+        thread = threading.Thread(target=grant, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 120
+        while not holder.execute(waiting, (setup.SERVER_LOCK_KEY,)).fetchone()[0]:
+            assert thread.is_alive() and not outcome, f"the setup did not wait for the lock: {outcome}"
+            assert time.monotonic() < deadline, "the setup never asked for the server-wide lock"
+            time.sleep(0.05)
+        assert thread.is_alive() and not outcome  # waiting, nothing done yet
+        holder.execute("select pg_advisory_unlock(%s)", (setup.SERVER_LOCK_KEY,))
+        thread.join(timeout=300)
+    assert not thread.is_alive() and "error" not in outcome, outcome.get("error")
+    assert any(line.startswith("revoke connect, create, temporary on database") for line in outcome["statements"])

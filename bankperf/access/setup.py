@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import psycopg
-from psycopg import sql
+from psycopg import conninfo, sql
 
 from bankperf import settings
 from bankperf.access.permissions import USER_ROLES, permission_table
@@ -49,7 +50,9 @@ ORCHESTRATOR_ROLE = "bankperf_orchestrator"
 SERVICE_ROLES = (OWNER_ROLE, LOADER_ROLE, TRANSFORM_ROLE, ORCHESTRATOR_ROLE)
 SERVICE_LOGINS = {"loader": LOADER_ROLE, "transform": TRANSFORM_ROLE, "orchestrator": ORCHESTRATOR_ROLE}
 assert SERVICE_LOGINS == settings.SERVICES  # one list of the job's logins (settings reads it without this module)
-LOCK_KEY = 7_405_890_131  # pg_advisory_xact_lock key: "bankperf access" (roles are cluster-wide)
+LOCK_KEY = 7_405_890_131  # pg_advisory_xact_lock key: "bankperf access" in one database
+SERVER_LOCK_KEY = 7_405_890_132  # pg_advisory_lock key, in the maintenance database: "bankperf roles"
+MAINTENANCE_DATABASE = "postgres"
 
 APP_USER_DDL = [
     "create schema if not exists control",
@@ -494,8 +497,11 @@ def ensure(conn: psycopg.Connection, dry_run: bool = False) -> list[str]:
     """Apply :func:`plan` (or, with ``dry_run``, only list it); also re-grant the existing published views.
 
     Returns the statements as text. Roles are created only when the connection may (superuser or
-    CREATEROLE); the grants need the roles, so without them only the per-database objects are made."""
-    with conn.transaction():
+    CREATEROLE); the grants need the roles, so without them only the per-database objects are made.
+    One database at a time per server (:func:`server_lock`): the roles, their passwords and settings
+    belong to the server, and two transactions changing the same role fail ("tuple concurrently
+    updated") even when they run in different databases."""
+    with server_lock(conn), conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         conn.execute("set local check_function_bodies = off")  # the marts may not be built yet
         statements = plan(conn)
@@ -514,6 +520,27 @@ def ensure(conn: psycopg.Connection, dry_run: bool = False) -> list[str]:
             set_portal_password(conn)
             set_service_passwords(conn)
     return texts
+
+
+@contextmanager
+def server_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """Wait for, then hold, a lock that every database of ``conn``'s server sees, while the block runs.
+
+    An advisory lock belongs to the database it is taken in (``LOCK_KEY`` only keeps two setups of one
+    database apart), so this one is taken in the maintenance database on a connection of its own, as
+    the same login, and goes with that connection at the end of the block. Where the maintenance
+    database cannot be reached, nothing is held: the setup runs as it did before."""
+    params = {"dbname": MAINTENANCE_DATABASE}
+    if conn.info.password:
+        params["password"] = conn.info.password
+    try:
+        side = psycopg.connect(conninfo.make_conninfo(conn.info.dsn, **params), autocommit=True)
+    except psycopg.OperationalError:
+        yield
+        return
+    with side:
+        side.execute("select pg_advisory_lock(%s)", (SERVER_LOCK_KEY,))
+        yield
 
 
 def view_grants(conn: psycopg.Connection) -> list[sql.Composable]:
