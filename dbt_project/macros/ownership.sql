@@ -369,37 +369,56 @@
     {#- The assessment caliber's day amounts of an owner-rows relation (biz_date, emp_id,
         owner_org_id, the classification `attributes`, alloc_balance_cny, share): to the owner, and
         through him to his institution that day and up the attribution tree (rules.md, Calibers).
-        Needs a CTE `ancestors` (bridge_institution_ancestor). -#}
+        The rows are summed per owner and institution first and those sums rolled up the tree, so the
+        cost follows the owner rows, not owner rows x the tree's depth. A `with` query: it can be
+        followed by `union all`. Needs a CTE `ancestors` (bridge_institution_ancestor). -#}
+    {%- set group_columns = range(1, attributes | length + 5) | join(', ') -%}
+    with
+
+    owner_sums as (
+        select
+            {{ owner_rows }}.emp_id,
+            {{ owner_rows }}.owner_org_id,
+            {%- for attribute in attributes %}
+                {{ owner_rows }}.{{ attribute }},
+            {%- endfor %}
+            {{ owner_rows }}.biz_date,
+            sum({{ owner_rows }}.alloc_balance_cny) as balance_cny,
+            sum({{ owner_rows }}.share) as account_count
+        from {{ owner_rows }}
+        group by {{ range(1, attributes | length + 4) | join(', ') }}
+    )
+
     select
         'EMP' as subject_type,
-        {{ owner_rows }}.emp_id as subject_id,
+        owner_sums.emp_id as subject_id,
         'ASSESSMENT' as caliber,
         {%- for attribute in attributes %}
-            {{ owner_rows }}.{{ attribute }},
+            owner_sums.{{ attribute }},
         {%- endfor %}
-        {{ owner_rows }}.biz_date,
-        sum({{ owner_rows }}.alloc_balance_cny) as balance_cny,
-        sum({{ owner_rows }}.share) as account_count
-    from {{ owner_rows }}
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
+        owner_sums.biz_date,
+        sum(owner_sums.balance_cny) as balance_cny,
+        sum(owner_sums.account_count) as account_count
+    from owner_sums
+    group by {{ group_columns }}
     union all
     select
         'ORG' as subject_type,
         ancestors.ancestor_org_id as subject_id,
         'ASSESSMENT' as caliber,
         {%- for attribute in attributes %}
-            {{ owner_rows }}.{{ attribute }},
+            owner_sums.{{ attribute }},
         {%- endfor %}
-        {{ owner_rows }}.biz_date,
-        sum({{ owner_rows }}.alloc_balance_cny) as balance_cny,
-        sum({{ owner_rows }}.share) as account_count
-    from {{ owner_rows }}
+        owner_sums.biz_date,
+        sum(owner_sums.balance_cny) as balance_cny,
+        sum(owner_sums.account_count) as account_count
+    from owner_sums
     inner join ancestors
         on
-            {{ owner_rows }}.owner_org_id = ancestors.org_id
-            and {{ owner_rows }}.biz_date >= ancestors.valid_from
-            and {{ owner_rows }}.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    group by {{ range(1, attributes | length + 5) | join(', ') }}
+            owner_sums.owner_org_id = ancestors.org_id
+            and owner_sums.biz_date >= ancestors.valid_from
+            and owner_sums.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+    group by {{ group_columns }}
 {%- endmacro %}
 
 
@@ -595,6 +614,98 @@
             {{ owned_facts }}.owner_org_id = ancestors.org_id
             and {{ owned_facts }}.biz_date >= ancestors.valid_from
             and {{ owned_facts }}.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+{%- endmacro %}
+
+
+{% macro count_in_subtrees(entities, entity_columns, counts) -%}
+    {#- Each entity of `entities` (distinct rows of biz_date, org_id and the never-null `entity_columns`:
+        an account or a customer at one of its institutions that day) counted once for each institution at
+        or above one of its institutions that day, by `counts` (column: condition on the entity's columns).
+        Rows of biz_date, org_id (the counting institution) and the counts, one per institution-day. An
+        entity at one institution that day (almost all) is counted there and the counts are summed up the
+        tree; only one at several is placed under every institution above each of them and made distinct
+        there, so the cost follows the entities, not entities x the tree's depth (sorting every account
+        once per institution above it was most of mart_subject_measures_daily's night at a million
+        accounts). Needs a CTE `ancestors` (bridge_institution_ancestor). -#}
+    {%- set keys = ['biz_date'] + entity_columns -%}
+    with
+
+    placed as (
+        -- each entity-day once: one of its institutions, and at how many it is
+        select
+            {{ keys | join(', ') }},
+            min(org_id) as org_id,
+            count(*) as org_count
+        from {{ entities }}
+        group by {{ keys | join(', ') }}
+    ),
+
+    placed_counts as (
+        -- the entities at one institution, counted there
+        select
+            biz_date,
+            org_id,
+            {%- for column, condition in counts.items() %}
+                count(*) filter (where {{ condition }}) as {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from placed
+        where org_count = 1
+        group by biz_date, org_id
+    ),
+
+    spread as (
+        -- the entities at several, once under each institution above one of theirs
+        select distinct
+            {%- for column in keys %}
+                entities.{{ column }},
+            {%- endfor %}
+            ancestors.ancestor_org_id as org_id
+        from {{ entities }} as entities
+        inner join placed
+            on
+                {%- for column in keys %}
+                    entities.{{ column }} = placed.{{ column }}{% if not loop.last %} and{% endif %}
+                {%- endfor %}
+        inner join ancestors
+            on
+                entities.org_id = ancestors.org_id
+                and entities.biz_date >= ancestors.valid_from
+                and entities.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+        where placed.org_count > 1
+    ),
+
+    subtree_counts as (
+        select
+            placed_counts.biz_date,
+            ancestors.ancestor_org_id as org_id,
+            {%- for column in counts %}
+                placed_counts.{{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from placed_counts
+        inner join ancestors
+            on
+                placed_counts.org_id = ancestors.org_id
+                and placed_counts.biz_date >= ancestors.valid_from
+                and placed_counts.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+        union all
+        select
+            biz_date,
+            org_id,
+            {%- for column, condition in counts.items() %}
+                count(*) filter (where {{ condition }}) as {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from spread
+        group by biz_date, org_id
+    )
+
+    select
+        biz_date,
+        org_id,
+        {%- for column in counts %}
+            sum({{ column }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from subtree_counts
+    group by biz_date, org_id
 {%- endmacro %}
 
 

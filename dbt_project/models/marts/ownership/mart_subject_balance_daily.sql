@@ -240,23 +240,34 @@ subject_amounts as (
     -- assessment caliber: to the owner, and through him to his institution that day and up the tree
     {{ owner_subject_amounts('day_owners', attributes) }}
     union all
-    -- accounting caliber: to the opening institution and up the tree
+    -- accounting caliber: to the opening institution and up the tree (summed there first)
     select
         'ORG' as subject_type,
         ancestors.ancestor_org_id as subject_id,
         'ACCOUNTING' as caliber,
         {%- for attribute in attributes %}
-            {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }},
+            booked_sums.{{ attribute }},
         {%- endfor %}
-        day_accounts.biz_date,
-        sum(day_accounts.balance_cny) as balance_cny,
-        count(*) filter (where day_accounts.is_present) as account_count
-    from day_accounts
+        booked_sums.biz_date,
+        sum(booked_sums.balance_cny) as balance_cny,
+        sum(booked_sums.account_count) as account_count
+    from (
+        select
+            day_accounts.org_id,
+            {%- for attribute in attributes %}
+                {{ comparable_attribute(attribute, 'day_accounts') }} as {{ attribute }},
+            {%- endfor %}
+            day_accounts.biz_date,
+            sum(day_accounts.balance_cny) as balance_cny,
+            count(*) filter (where day_accounts.is_present) as account_count
+        from day_accounts
+        group by {{ range(1, attributes | length + 3) | join(', ') }}
+    ) as booked_sums
     inner join ancestors
         on
-            day_accounts.org_id = ancestors.org_id
-            and day_accounts.biz_date >= ancestors.valid_from
-            and day_accounts.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+            booked_sums.org_id = ancestors.org_id
+            and booked_sums.biz_date >= ancestors.valid_from
+            and booked_sums.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
     group by {{ range(1, attributes | length + 5) | join(', ') }}
 ),
 

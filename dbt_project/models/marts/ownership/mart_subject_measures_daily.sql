@@ -17,6 +17,11 @@
 
 -- depends_on: {{ ref('int_account_days_accumulated') }}
 -- depends_on: {{ ref('int_customer_accounts') }}
+{#- the balances outside the subject's territory: what is booked, when the subject's territory excludes where #}
+{%- set booked_filters = {
+    'out_of_territory_deposit_balance_cny': "acct_type = 'DEP'",
+    'out_of_territory_loan_balance_cny': "acct_type = 'LOAN'",
+} %}
 {%- set balance_filters = {
     'card_deposit_balance_cny': "acct_type = 'DEP' and is_card_deposit",
     'pledged_deposit_balance_cny': "acct_type = 'DEP' and is_pledged_deposit",
@@ -25,13 +30,18 @@
     'key_customer_loan_balance_cny': "acct_type = 'LOAN' and is_key_customer",
     'no_credit_deposit_balance_cny_m': "acct_type = 'DEP' and is_no_credit_m",
     'no_credit_deposit_balance_cny_y': "acct_type = 'DEP' and is_no_credit_y",
-    'out_of_territory_deposit_balance_cny': "acct_type = 'DEP' and is_out_of_territory",
-    'out_of_territory_loan_balance_cny': "acct_type = 'LOAN' and is_out_of_territory",
+    'out_of_territory_deposit_balance_cny': booked_filters['out_of_territory_deposit_balance_cny'] ~ ' and is_out_of_territory',
+    'out_of_territory_loan_balance_cny': booked_filters['out_of_territory_loan_balance_cny'] ~ ' and is_out_of_territory',
     'referred_deposit_balance_cny': "acct_type = 'DEP' and is_referred",
     'referred_loan_balance_cny': "acct_type = 'LOAN' and is_referred",
 } %}
 {%- set balances = balance_filters.keys() | list %}
 {%- set account_counts = {'deposit_account_count': "acct_type = 'DEP'", 'loan_account_count': "acct_type = 'LOAN'"} %}
+{%- set held_counts = {
+    'deposit_account_count': "is_open and acct_type = 'DEP'",
+    'loan_account_count': "is_open and acct_type = 'LOAN'",
+    'held_account_count': 'true',
+} %}
 {%- set counts = ['customer_count'] + (account_counts.keys() | list) + ['transaction_count', 'held_account_count'] %}
 {%- set measures = balances + counts %}
 {#- A restatement's touched subjects are rebuilt before the window by difference (rebuilt_by_difference):
@@ -278,32 +288,205 @@ owned_facts as (
     where owner_rows.share <> 0
 ),
 
-subject_facts as (
-    -- the same account-day once for each subject it counts to: the owner, the owner's institution and
-    -- those above it (assessment), the opening institution and those above it (accounting); outside the
-    -- subject's territory (辖外) when booked at an institution outside it (owner_fact_subjects)
-    {{ owner_fact_subjects('owned_facts') }}
+owner_balances as (
+    -- the owners' balances summed per owner, his institution and the opening institution: the subjects'
+    -- balances are rolled up from these few rows, not from every account-day fanned out to its subjects
+    -- (an out-of-territory balance is whatever is booked there: the subject decides whether it is 辖外)
+    select
+        biz_date,
+        emp_id,
+        owner_org_id,
+        booking_org_id,
+        {%- for column, condition in balance_filters.items() %}
+            sum(amount_cny) filter (
+                where {{ booked_filters.get(column, condition) }}
+            ) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from owned_facts
+    group by biz_date, emp_id, owner_org_id, booking_org_id
+),
+
+booked_balances as (
+    -- the accounting caliber's: the account-days' balances summed per opening institution (owners do not
+    -- matter to it, so a restatement never changes it)
+    select
+        biz_date,
+        null as emp_id,
+        org_id as owner_org_id,
+        org_id as booking_org_id,
+        {%- for column, condition in balance_filters.items() %}
+            sum(balance_cny) filter (
+                where {{ booked_filters.get(column, condition) }}
+            ) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from account_facts
+    where not is_restated
+    group by biz_date, org_id
+),
+
+subject_balances as (
+    -- those sums once for each subject they count to: the owner, the owner's institution and those above
+    -- it (assessment, owner_fact_subjects), the opening institution and those above it (accounting);
+    -- outside the subject's territory (辖外) when booked at an institution outside it
+    {{ owner_fact_subjects('owner_balances') }}
     union all
     select
         'ORG' as subject_type,
         ancestors.ancestor_org_id as subject_id,
         'ACCOUNTING' as caliber,
-        account_facts.biz_date,
-        null as emp_id,
-        account_facts.org_id as owner_org_id,
-        account_facts.balance_cny as amount_cny,
-        {%- for column in fact_columns %}
-            account_facts.{{ column }},
-        {%- endfor %}
+        booked_balances.*,
         false as is_out_of_territory
-    from account_facts
+    from booked_balances
     inner join ancestors
         on
-            account_facts.org_id = ancestors.org_id
-            and account_facts.biz_date >= ancestors.valid_from
-            and account_facts.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
-    -- the accounting caliber does not depend on owners: a restatement never changes it
-    where not account_facts.is_restated
+            booked_balances.owner_org_id = ancestors.org_id
+            and booked_balances.biz_date >= ancestors.valid_from
+            and booked_balances.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+),
+
+owned_accounts as (
+    -- the accounts each owner holds a share of (books), open or not
+    select distinct
+        biz_date,
+        emp_id,
+        owner_org_id,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        is_open
+    from owned_facts
+),
+
+owned_customers as (
+    -- the customers of the open ones
+    select distinct
+        biz_date,
+        emp_id,
+        owner_org_id,
+        cust_id
+    from owned_facts
+    where
+        is_open
+        and cust_id is not null
+),
+
+owner_org_accounts as (
+    select distinct
+        biz_date,
+        owner_org_id as org_id,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        is_open
+    from owned_accounts
+),
+
+owner_org_customers as (
+    select distinct
+        biz_date,
+        owner_org_id as org_id,
+        cust_id
+    from owned_customers
+),
+
+booked_accounts as (
+    select
+        biz_date,
+        org_id,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        is_open
+    from account_facts
+    where not is_restated
+),
+
+booked_customers as (
+    select distinct
+        biz_date,
+        org_id,
+        cust_id
+    from account_facts
+    where
+        not is_restated
+        and is_open
+        and cust_id is not null
+),
+
+subject_counts as (
+    -- counts: each open account and customer once per subject, whatever its share (shown, not paid), and
+    -- the accounts the subject holds a share of (books), open or not: the subject-day exists while it
+    -- holds one (or counts a transaction). An owner's from his distinct accounts and customers; an
+    -- institution's counted where they are and summed up the tree (count_in_subtrees)
+    select
+        biz_date,
+        'EMP' as subject_type,
+        emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        0 as customer_count,
+        {%- for column, condition in held_counts.items() %}
+            count(*) filter (where {{ condition }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select distinct
+            biz_date,
+            emp_id,
+            acct_type,
+            acct_no,
+            sub_acct_no,
+            is_open
+        from owned_accounts
+    ) as emp_accounts
+    group by biz_date, emp_id
+    union all
+    select
+        biz_date,
+        'EMP' as subject_type,
+        emp_id as subject_id,
+        'ASSESSMENT' as caliber,
+        count(*) as customer_count,
+        {%- for column in held_counts %}
+            0 as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select distinct
+            biz_date,
+            emp_id,
+            cust_id
+        from owned_customers
+    ) as emp_customers
+    group by biz_date, emp_id
+    {%- for caliber, accounts, customers in [
+        ('ASSESSMENT', 'owner_org_accounts', 'owner_org_customers'),
+        ('ACCOUNTING', 'booked_accounts', 'booked_customers'),
+    ] %}
+        union all
+        select
+            biz_date,
+            'ORG' as subject_type,
+            org_id as subject_id,
+            '{{ caliber }}' as caliber,
+            0 as customer_count,
+            {%- for column in held_counts %}
+                {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from (
+            {{ count_in_subtrees(accounts, ['acct_type', 'acct_no', 'sub_acct_no', 'is_open'], held_counts) }}
+        ) as {{ caliber | lower }}_account_counts
+        union all
+        select
+            biz_date,
+            'ORG' as subject_type,
+            org_id as subject_id,
+            '{{ caliber }}' as caliber,
+            customer_count,
+            {%- for column in held_counts %}
+                0 as {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from (
+            {{ count_in_subtrees(customers, ['cust_id'], {'customer_count': 'true'}) }}
+        ) as {{ caliber | lower }}_customer_counts
+    {%- endfor %}
 ),
 
 account_measures as (
@@ -312,20 +495,34 @@ account_measures as (
         subject_type,
         subject_id,
         caliber,
-        {%- for column, condition in balance_filters.items() %}
-            sum(amount_cny) filter (where {{ condition }}) as {{ column }},
+        {%- for column in balances %}
+            {%- if column in booked_filters %}
+                sum({{ column }}) filter (where is_out_of_territory) as {{ column }},
+            {%- else %}
+                sum({{ column }}) as {{ column }},
+            {%- endif %}
         {%- endfor %}
-        -- counts: each open account and customer once per subject, whatever its share (shown, not paid)
-        count(distinct cust_id) filter (where is_open) as customer_count,
-        {%- for column, condition in account_counts.items() %}
-            count(distinct acct_no || '|' || sub_acct_no) filter (where is_open and {{ condition }}) as {{ column }},
+        {%- for column in counts %}
+            0 as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from subject_balances
+    group by biz_date, subject_type, subject_id, caliber
+    union all
+    select
+        biz_date,
+        subject_type,
+        subject_id,
+        caliber,
+        {%- for column in balances %}
+            null::numeric as {{ column }},
+        {%- endfor %}
+        customer_count,
+        {%- for column in account_counts %}
+            {{ column }},
         {%- endfor %}
         0 as transaction_count,
-        -- the accounts the subject holds a share of (books), open or not: the subject-day exists while
-        -- it holds one (or counts a transaction)
-        count(distinct acct_type || '|' || acct_no || '|' || sub_acct_no) as held_account_count
-    from subject_facts
-    group by biz_date, subject_type, subject_id, caliber
+        held_account_count
+    from subject_counts
 ),
 
 {%- if by_difference %}
