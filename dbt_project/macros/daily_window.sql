@@ -99,6 +99,23 @@
 {%- endmacro %}
 
 
+{% macro carried_running_sum(carried, column, added, period) -%}
+    {#- A one-day window's running sum over `period` ('month', 'quarter', 'year'): the `carried` row's
+        `column` (the day before's sum) when that day is of the same period as the window's day, plus
+        `added`, the day's amount; what sum_unless_null's window sum gives for that day, null as soon as
+        either is (a carried null stays null to the period's end). Null `carried` (no row the day
+        before) counts from 0. -#}
+    case
+        when
+            {{ period_start(carried ~ '.biz_date', period) }}
+            = {{ period_start(window_start('null::date'), period) }}
+            then {{ carried }}.{{ column }}
+        else 0
+    end
+    + {{ added }}
+{%- endmacro %}
+
+
 {% macro sum_unless_null(expression, window_name) -%}
     {#- A window sum that is null as soon as one of its terms is null (plain sum() skips nulls:
         a day without an FX rate would silently count 0). -#}

@@ -79,3 +79,12 @@
         '{{ day.isoformat() }}'::date{{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{% macro is_one_day_window() -%}
+    {#- Whether this run's window is one day (a night): its models may then take running sums and
+        day-on-day changes from the day before by a join (carried_running_sum) instead of window
+        functions over the window and the day before, which sort every account-day of both. -#}
+    {{- return(window_bound('min_date') is not none and window_bound('min_date') == window_bound('max_date')) -}}
+{%- endmacro %}
+
