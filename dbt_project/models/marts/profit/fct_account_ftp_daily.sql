@@ -14,13 +14,19 @@
     )
 }}
 
-{%- set periods = ['m', 'y'] %}
+{%- set periods = {'m': 'month', 'y': 'year'} %}
 {#- the day amounts that also get month- and year-to-date sums: interest and profit exact (rules.md,
     Precision), the booked amounts (provision, accrued interest, interest income) to the fen #}
 {%- set exact_columns = [
     'ftp_profit_cny', 'transfer_income_cny', 'transfer_expense_cny', 'economic_capital_cost_cny',
 ] %}
 {%- set summed_columns = exact_columns + ['delta_impairment_cny', 'delta_accrued_unpaid_int_cny', 'int_income_cny'] %}
+{#- A night (a one-day window) takes the day-on-day changes and the running sums from the day before by a
+    join: the window functions below give the same for a one-day window, at the cost of sorting every
+    account-day of the window and the day before (test_multi_day_windows_equal_one_day_runs) #}
+{%- set one_day = is_one_day_window() %}
+{%- set window_overlap = "valid_from <= " ~ window_end("'infinity'::date")
+    ~ " and coalesce(valid_to, 'infinity'::date) >= " ~ window_start("'-infinity'::date") %}
 
 with
 
@@ -37,11 +43,14 @@ ftp_prices as (
 ),
 
 curve_segments as (
+    -- the versions in force in the window (a night's cost does not grow with the curves' history)
     select * from {{ ref('int_ftp_curve_segments') }}
+    where {{ window_overlap }}
 ),
 
 adjustments as (
     select * from {{ ref('int_ftp_adjustments_versioned') }}
+    where {{ window_overlap }}
 ),
 
 institution_ancestors as (
@@ -50,6 +59,7 @@ institution_ancestors as (
 
 capital_policies as (
     select * from {{ ref('int_capital_policies_versioned') }}
+    where {{ window_overlap }}
 ),
 
 previous_rows as (
@@ -70,11 +80,36 @@ account_changes as (
     window by_account as (partition by acct_type, acct_no, sub_acct_no order by biz_date)
 ),
 
+night_changes as (  -- noqa: ST03
+    -- (window_accounts reads it when the window is one day: a night)
+    -- the day's rows with the account's row of the day before, if it had one
+    select
+        day_rows.*,
+        day_before.acct_no is not null as has_previous_day,
+        day_before.impairment_cny as previous_impairment_cny,
+        day_before.accrued_unpaid_int_cny as previous_accrued_unpaid_int_cny,
+        not exists (
+            select 1 from account_days as earlier_rows
+            where earlier_rows.biz_date < {{ window_start("'-infinity'::date") }}
+        ) as is_history_start
+    from account_days as day_rows
+    left join (
+        select * from account_days
+        where biz_date < {{ window_start("'-infinity'::date") }}
+    ) as day_before
+        on
+            day_rows.acct_type = day_before.acct_type
+            and day_rows.acct_no = day_before.acct_no
+            and day_rows.sub_acct_no = day_before.sub_acct_no
+            and day_rows.biz_date - 1 = day_before.biz_date
+    where day_rows.biz_date >= {{ window_start("'-infinity'::date") }}
+),
+
 window_accounts as (
     select
         *,
         {{ remaining_term_months('maturity_date', 'biz_date') }} as remaining_term_months
-    from account_changes
+    from {{ 'night_changes' if one_day else 'account_changes' }}
     where biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
@@ -314,6 +349,29 @@ running_sums as (
         )
 ),
 
+night_sums as (  -- noqa: ST03
+    -- (final reads it when the window is one day: a night)
+    -- the day's amounts added to the running sums of the day before (carried_running_sum)
+    select
+        profits.acct_type,
+        profits.acct_no,
+        profits.sub_acct_no,
+        profits.biz_date,
+        {%- for column in summed_columns %}
+            {%- for suffix, period in periods.items() %}
+                {{ carried_running_sum('carried_rows', column ~ '_' ~ suffix, 'profits.' ~ column, period) }}
+                    as {{ column }}_{{ suffix }},
+            {%- endfor %}
+        {%- endfor %}
+        false as is_carried_in
+    from profits
+    left join carried_rows
+        on
+            profits.acct_type = carried_rows.acct_type
+            and profits.acct_no = carried_rows.acct_no
+            and profits.sub_acct_no = carried_rows.sub_acct_no
+),
+
 final as (
     select
         -- key
@@ -351,19 +409,19 @@ final as (
             {%- for suffix in periods %}
                 {%- set money_type = exact_money() if column in exact_columns else 'numeric(24, 2)' %}
                 {%- do sum_columns.append(
-                    'running_sums.' ~ column ~ '_' ~ suffix ~ '::' ~ money_type ~ ' as ' ~ column ~ '_' ~ suffix
+                    'sums.' ~ column ~ '_' ~ suffix ~ '::' ~ money_type ~ ' as ' ~ column ~ '_' ~ suffix
                 ) %}
             {%- endfor %}
         {%- endfor %}
         {{ sum_columns | join(',\n        ') }}
     from profits
-    inner join running_sums
+    inner join {{ 'night_sums' if one_day else 'running_sums' }} as sums
         on
-            profits.acct_type = running_sums.acct_type
-            and profits.acct_no = running_sums.acct_no
-            and profits.sub_acct_no = running_sums.sub_acct_no
-            and profits.biz_date = running_sums.biz_date
-            and not running_sums.is_carried_in
+            profits.acct_type = sums.acct_type
+            and profits.acct_no = sums.acct_no
+            and profits.sub_acct_no = sums.sub_acct_no
+            and profits.biz_date = sums.biz_date
+            and not sums.is_carried_in
 )
 
 select * from final
