@@ -68,28 +68,29 @@ restated_previous_rows as (
         and owner_rows.biz_date < {{ window_start("'infinity'::date") }} - 1
 ),
 
-build_starts as (
-    -- the first day this build decides for each account (the window's first day, or the day a
-    -- restatement starts)
-    select
-        acct_type,
-        acct_no,
-        sub_acct_no,
-        min(biz_date) as first_date
-    from account_days
-    group by acct_type, acct_no, sub_acct_no
-),
-
 carried_rows as (
-    -- each owner's running sums up to the day before: what the build continues
+    -- each owner's running sums up to the day before the first day this build decides for the account:
+    -- the day before the window for an account in the window from its first day and not restated (two
+    -- hashed semi-joins: a join on the day each account starts was planned as one index probe per
+    -- account), the day before its first restated day for a restated one
     select previous_rows.*
     from previous_rows
-    inner join build_starts
-        on
-            previous_rows.acct_type = build_starts.acct_type
-            and previous_rows.acct_no = build_starts.acct_no
-            and previous_rows.sub_acct_no = build_starts.sub_acct_no
-            and previous_rows.biz_date = build_starts.first_date - 1
+    where
+        exists (
+            select 1 from account_days
+            where
+                account_days.acct_type = previous_rows.acct_type
+                and account_days.acct_no = previous_rows.acct_no
+                and account_days.sub_acct_no = previous_rows.sub_acct_no
+                and account_days.biz_date = {{ window_start("'infinity'::date") }}
+        )
+        and not exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = previous_rows.acct_type
+                and restated_starts.acct_no = previous_rows.acct_no
+                and restated_starts.sub_acct_no = previous_rows.sub_acct_no
+        )
     union all
     select * from restated_previous_rows
 ),
