@@ -7,7 +7,20 @@
 with
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
+    -- only the columns checked: the view computes no more than they need
+    select
+        biz_date,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        {%- for suffix in periods %}
+            {%- for money in ['balance', 'balance_cny'] %}
+                cum_{{ money }}_{{ suffix }},
+            {%- endfor %}
+        {%- endfor %}
+        balance,
+        balance_cny
+    from {{ ref('fct_account_daily') }}
     where
         biz_date between {{ window_start("'-infinity'::date") }} - 1 and {{ window_end("'infinity'::date") }}
 ),
@@ -17,6 +30,12 @@ window_days as (
     where {{ window_filter('biz_date') }}
 ),
 
+previous_days as (
+    -- the days before one of the window's (all but its last)
+    select * from account_days
+    where biz_date < {{ window_end("'infinity'::date") }}
+),
+
 mismatches as (
     select
         window_days.biz_date,
@@ -24,7 +43,7 @@ mismatches as (
         window_days.acct_no,
         window_days.sub_acct_no
     from window_days
-    left join account_days as previous_days
+    left join previous_days
         on
             window_days.acct_type = previous_days.acct_type
             and window_days.acct_no = previous_days.acct_no

@@ -4,7 +4,11 @@
 with
 
 account_days as (
-    select * from {{ ref('fct_account_daily') }}
+    -- only the columns checked: the view computes no more than they need
+    select
+        biz_date,
+        is_present
+    from {{ ref('fct_account_daily') }}
     where {{ window_filter('biz_date') }}
 ),
 
