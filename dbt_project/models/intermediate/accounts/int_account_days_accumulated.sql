@@ -25,7 +25,7 @@
 {#- A night (a one-day window) takes each account's running sums from the day before plus the day's balance:
     the window functions below give the same for a one-day window, at the cost of sorting every account-day
     of the window and of the day before (most of a night's time for this model at a million accounts).
-    test_multi_day_windows_equal_one_day_runs holds the two to the same rows. #}
+    The doc decision_night_path says how the two are held to the same rows. #}
 {%- set single_day = is_one_day_window() %}
 
 with

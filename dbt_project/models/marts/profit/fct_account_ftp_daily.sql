@@ -23,7 +23,7 @@
 {%- set summed_columns = exact_columns + ['delta_impairment_cny', 'delta_accrued_unpaid_int_cny', 'int_income_cny'] %}
 {#- A night (a one-day window) takes the day-on-day changes and the running sums from the day before by a
     join: the window functions below give the same for a one-day window, at the cost of sorting every
-    account-day of the window and the day before (test_multi_day_windows_equal_one_day_runs) #}
+    account-day of the window and the day before (the doc decision_night_path) #}
 {%- set one_day = is_one_day_window() %}
 {%- set window_overlap = "valid_from <= " ~ window_end("'infinity'::date")
     ~ " and coalesce(valid_to, 'infinity'::date) >= " ~ window_start("'-infinity'::date") %}
