@@ -29,8 +29,8 @@ pytestmark = pytest.mark.slow
 
 DAYS = [dt.date(2025, 12, 30) + dt.timedelta(days=offset) for offset in range(6)]  # 30 Dec .. 4 Jan
 FACT_KEY = "biz_date, acct_type, acct_no, sub_acct_no"
-DAILY_TABLES = ["fct_account_daily", "dim_account", "dim_customer", "dim_currency", "dim_institution",
-                "dim_employee", "bridge_institution_ancestor"]
+DAILY_TABLES = ["fct_account_daily", "fct_account_owner_daily", "dim_account", "dim_customer", "dim_currency",
+                "dim_institution", "dim_employee", "bridge_institution_ancestor"]
 
 # USD per day: CNY per dollar. U1 holds 100.00 USD every day.
 USD_RATES = {
@@ -122,7 +122,7 @@ def _rows_of(url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def _table(url: str, table: str) -> list[tuple]:
-    return _rows_of(url, f"select * from marts.{table} order by 1, 2, 3, 4")
+    return _rows_of(url, f"select * from marts.{table} as row_values order by row_values")
 
 
 def _fact(url: str, day: dt.date, acct_no: str, columns: str) -> tuple | None:

@@ -19,6 +19,10 @@
 -- the owner rows this build replaces are kept first, for the aggregates over owners
 -- depends_on: {{ ref('int_ownership_replaced_owner_rows') }}
 {%- set periods = {'m': 'month', 'q': 'quarter', 'y': 'year'} %}
+{#- A night (a one-day window) takes the running sums of the accounts no restatement reaches from the day
+    before by a join (the doc decision_night_path); a restated account's days, and every account of a
+    longer window, go through the window functions below, which sort every owner-day they cover. #}
+{%- set one_day = is_one_day_window() %}
 
 with
 
@@ -132,6 +136,16 @@ owner_days as (
             owner_keys.acct_type = account_days.acct_type
             and owner_keys.acct_no = account_days.acct_no
             and owner_keys.sub_acct_no = account_days.sub_acct_no
+    {%- if one_day %}
+        -- (a night: the restated accounts only; night_rows has the others)
+        where exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = owner_keys.acct_type
+                and restated_starts.acct_no = owner_keys.acct_no
+                and restated_starts.sub_acct_no = owner_keys.sub_acct_no
+        )
+    {%- endif %}
     union all
     select
         acct_type,
@@ -144,6 +158,15 @@ owner_days as (
         balance_cny,
         true as is_carried_in
     from carried_rows
+    {%- if one_day %}
+        where exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = carried_rows.acct_type
+                and restated_starts.acct_no = carried_rows.acct_no
+                and restated_starts.sub_acct_no = carried_rows.sub_acct_no
+        )
+    {%- endif %}
 ),
 
 daily_contributions as (
@@ -203,20 +226,97 @@ running_sums as (
         )
 ),
 
+night_rows as (
+    -- (a night) the owner rows of the day's accounts no restatement reaches: each owner of the day, and
+    -- each owner of the day before while the year goes on (a former owner keeps a zero-share row), the
+    -- running sums the day before's within the period plus the day's allocation (carried_running_sum)
+    select
+        account_days.acct_type,
+        account_days.acct_no,
+        account_days.sub_acct_no,
+        coalesce(day_owners.emp_id, carried_rows.emp_id) as emp_id,
+        coalesce(day_owners.portion, carried_rows.portion) as portion,
+        account_days.biz_date,
+        account_days.open_org_id,
+        account_days.balance_cny,
+        day_owners.share,
+        day_owners.share_pct,
+        day_owners.source,
+        day_owners.original_emp_id,
+        day_owners.portion_balance_cny,
+        day_owners.alloc_balance_cny,
+        {%- for suffix, period in periods.items() %}
+            {{ carried_running_sum(
+                'carried_rows', 'cum_alloc_balance_cny_' ~ suffix, 'coalesce(day_owners.alloc_balance_cny, 0)', period
+            ) }} as cum_alloc_balance_cny_{{ suffix }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select owners.* from owners
+        where owners.biz_date = {{ window_start("'infinity'::date") }}
+    ) as day_owners
+    full outer join (
+        select carried_rows.* from carried_rows
+        where carried_rows.biz_date = {{ window_start("'infinity'::date") }} - 1
+    ) as carried_rows
+        on
+            day_owners.acct_type = carried_rows.acct_type
+            and day_owners.acct_no = carried_rows.acct_no
+            and day_owners.sub_acct_no = carried_rows.sub_acct_no
+            and day_owners.emp_id = carried_rows.emp_id
+            and day_owners.portion = carried_rows.portion
+    inner join account_days
+        on
+            coalesce(day_owners.acct_type, carried_rows.acct_type) = account_days.acct_type
+            and coalesce(day_owners.acct_no, carried_rows.acct_no) = account_days.acct_no
+            and coalesce(day_owners.sub_acct_no, carried_rows.sub_acct_no) = account_days.sub_acct_no
+    where
+        {{ one_day }}
+        and account_days.biz_date = {{ window_start("'infinity'::date") }}
+        and not exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = account_days.acct_type
+                and restated_starts.acct_no = account_days.acct_no
+                and restated_starts.sub_acct_no = account_days.sub_acct_no
+        )
+        and (
+            day_owners.emp_id is not null
+            or {{ period_start('carried_rows.biz_date', 'year') }} = {{ period_start('account_days.biz_date', 'year') }}
+        )
+),
+
+held_rows as (
+    -- the rows the fact keeps: held this year so far, not the carried-in day before
+    {%- set row_columns = [
+        'acct_type', 'acct_no', 'sub_acct_no', 'emp_id', 'portion', 'biz_date', 'open_org_id', 'balance_cny',
+        'share', 'share_pct', 'source', 'original_emp_id', 'portion_balance_cny', 'alloc_balance_cny',
+    ] %}
+    select
+        {%- for column in row_columns %}
+            {{ column }},
+        {%- endfor %}
+        {%- for suffix in periods %}
+            cum_alloc_balance_cny_{{ suffix }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from running_sums
+    where
+        not is_carried_in
+        and is_held_in_year
+    union all
+    select * from night_rows
+),
+
 owner_institutions as (
     -- the owner's institution that day (a virtual manager belongs to its institution)
     select
-        running_sums.*,
+        held_rows.*,
         employees.org_id as owner_org_id
-    from running_sums
+    from held_rows
     left join employees
         on
-            running_sums.emp_id = employees.emp_id
-            and running_sums.biz_date >= employees.valid_from
-            and running_sums.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
-    where
-        not running_sums.is_carried_in
-        and running_sums.is_held_in_year
+            held_rows.emp_id = employees.emp_id
+            and held_rows.biz_date >= employees.valid_from
+            and held_rows.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
 ),
 
 final as (
