@@ -618,7 +618,7 @@
 
 
 {% macro count_in_subtrees(entities, entity_columns, counts) -%}
-    {#- Each entity of `entities` (distinct rows of biz_date, org_id and the never-null `entity_columns`:
+    {#- Each entity of `entities` (distinct rows of biz_date, org_id and the `entity_columns`:
         an account or a customer at one of its institutions that day) counted once for each institution at
         or above one of its institutions that day, by `counts` (column: condition on the entity's columns).
         Rows of biz_date, org_id (the counting institution) and the counts, one per institution-day. An
@@ -631,13 +631,13 @@
     with
 
     placed as (
-        -- each entity-day once: one of its institutions, and at how many it is
+        -- each entity at each of its institutions, with at how many it is that day (a window count: a
+        -- join back from a per-entity aggregate was planned as a nested loop over every entity when the
+        -- few entities at several institutions were estimated at one row)
         select
-            {{ keys | join(', ') }},
-            min(org_id) as org_id,
-            count(*) as org_count
+            {{ entities }}.*,
+            count(*) over (partition by {{ keys | join(', ') }}) as org_count
         from {{ entities }}
-        group by {{ keys | join(', ') }}
     ),
 
     placed_counts as (
@@ -657,20 +657,15 @@
         -- the entities at several, once under each institution above one of theirs
         select distinct
             {%- for column in keys %}
-                entities.{{ column }},
+                placed.{{ column }},
             {%- endfor %}
             ancestors.ancestor_org_id as org_id
-        from {{ entities }} as entities
-        inner join placed
-            on
-                {%- for column in keys %}
-                    entities.{{ column }} = placed.{{ column }}{% if not loop.last %} and{% endif %}
-                {%- endfor %}
+        from placed
         inner join ancestors
             on
-                entities.org_id = ancestors.org_id
-                and entities.biz_date >= ancestors.valid_from
-                and entities.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
+                placed.org_id = ancestors.org_id
+                and placed.biz_date >= ancestors.valid_from
+                and placed.biz_date <= coalesce(ancestors.valid_to, 'infinity'::date)
         where placed.org_count > 1
     ),
 
