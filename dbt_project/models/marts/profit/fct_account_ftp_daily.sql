@@ -31,8 +31,28 @@
 with
 
 account_days as (
-    -- the window's account rows and those of the day before it (for the day-on-day changes)
-    select * from {{ ref('fct_account_daily') }}
+    -- the window's account rows and those of the day before it (for the day-on-day changes): the
+    -- columns priced and measured below only (the CTE is materialized: the view's other columns
+    -- would be computed, stored and sorted for nothing)
+    select
+        biz_date,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        org_id,
+        currency,
+        product_line,
+        loan_method,
+        balance_cny,
+        impairment_cny,
+        accrued_unpaid_int_cny,
+        int_income_cny,
+        annual_rate,
+        day_basis,
+        risk_weight,
+        open_date,
+        maturity_date
+    from {{ ref('fct_account_daily') }}
     where
         biz_date >= {{ window_start('biz_date') }} - 1
         and biz_date <= {{ window_end('biz_date') }}
@@ -113,6 +133,51 @@ window_accounts as (
     where biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
+window_dates as (
+    select distinct biz_date from window_accounts
+),
+
+curve_days as (
+    -- each window date's curve per side and currency, as arrays in term order: its segments (the
+    -- one below the first point first) and the term points they start at, so an account finds its
+    -- segment with width_bucket after an equality join (a range join on the terms would test every
+    -- segment of its side for every account)
+    select
+        window_dates.biz_date,
+        curve_segments.acct_type,
+        curve_segments.currency,
+        curve_segments.valid_from,
+        array_agg(curve_segments.term_from_months order by curve_segments.term_from_months)
+            filter (where curve_segments.term_from_months is not null) as term_points,
+        array_agg(curve_segments.term_from_months order by curve_segments.term_from_months nulls first)
+            as segment_terms_from,
+        array_agg(curve_segments.rate_at_from order by curve_segments.term_from_months nulls first)
+            as segment_rates_at_from,
+        array_agg(curve_segments.rate_per_month order by curve_segments.term_from_months nulls first)
+            as segment_rates_per_month
+    from window_dates
+    inner join curve_segments
+        on
+            window_dates.biz_date >= curve_segments.valid_from
+            and window_dates.biz_date <= coalesce(curve_segments.valid_to, 'infinity'::date)
+    group by window_dates.biz_date, curve_segments.acct_type, curve_segments.currency, curve_segments.valid_from
+),
+
+policy_days as (
+    -- each window date's capital policy
+    select
+        window_dates.biz_date,
+        capital_policies.capital_ratio_pct,
+        capital_policies.hurdle_rate_pct,
+        capital_policies.policy_source,
+        capital_policies.valid_from
+    from window_dates
+    inner join capital_policies
+        on
+            window_dates.biz_date >= capital_policies.valid_from
+            and window_dates.biz_date <= coalesce(capital_policies.valid_to, 'infinity'::date)
+),
+
 adjustments_by_institution as (
     -- each adjustment spread to the institutions below the one that set it, for the days both the
     -- adjustment and that place in the tree hold
@@ -171,20 +236,21 @@ priced_accounts as (
         coalesce(sub_account_prices.ftp_rate, account_prices.ftp_rate) as feed_ftp_rate,
         coalesce(sub_account_prices.effective_date, account_prices.effective_date) as feed_effective_date,
         round(
-            curve_segments.rate_at_from + curve_segments.rate_per_month * (
+            curve_days.segment_rates_at_from[curve_segment.number]
+            + curve_days.segment_rates_per_month[curve_segment.number] * (
                 window_accounts.remaining_term_months
-                - coalesce(curve_segments.term_from_months, window_accounts.remaining_term_months)
+                - coalesce(curve_days.segment_terms_from[curve_segment.number], window_accounts.remaining_term_months)
             ),
             6
         ) as curve_rate,
-        curve_segments.valid_from as curve_effective_date,
+        curve_days.valid_from as curve_effective_date,
         coalesce(applicable_adjustments.adjustment_bps, 0) as adjustment_bps,
         applicable_adjustments.adjustment_org_id,
         applicable_adjustments.adjustment_effective_date,
-        capital_policies.capital_ratio_pct,
-        capital_policies.hurdle_rate_pct,
-        capital_policies.policy_source as capital_policy_source,
-        capital_policies.valid_from as capital_policy_date
+        policy_days.capital_ratio_pct,
+        policy_days.hurdle_rate_pct,
+        policy_days.policy_source as capital_policy_source,
+        policy_days.valid_from as capital_policy_date
     from window_accounts
     left join ftp_prices as sub_account_prices
         on
@@ -198,24 +264,23 @@ priced_accounts as (
             and window_accounts.acct_no = account_prices.acct_no
             and account_prices.sub_acct_no is null
             and window_accounts.biz_date = account_prices.biz_date
-    left join curve_segments
+    left join curve_days
         on
-            window_accounts.acct_type = curve_segments.acct_type
-            and window_accounts.currency = curve_segments.currency
-            and window_accounts.biz_date >= curve_segments.valid_from
-            and window_accounts.biz_date <= coalesce(curve_segments.valid_to, 'infinity'::date)
-            and window_accounts.remaining_term_months >= coalesce(curve_segments.term_from_months, '-infinity')
-            and window_accounts.remaining_term_months < coalesce(curve_segments.term_to_months, 'infinity')
+            window_accounts.acct_type = curve_days.acct_type
+            and window_accounts.currency = curve_days.currency
+            and window_accounts.biz_date = curve_days.biz_date
+    -- the segment the remaining term falls in: 1 below the first point, k + 1 from the k-th point
+    left join lateral (
+        select width_bucket(window_accounts.remaining_term_months, curve_days.term_points) + 1 as number
+    ) as curve_segment on true
     left join applicable_adjustments
         on
             window_accounts.acct_type = applicable_adjustments.acct_type
             and window_accounts.acct_no = applicable_adjustments.acct_no
             and window_accounts.sub_acct_no = applicable_adjustments.sub_acct_no
             and window_accounts.biz_date = applicable_adjustments.biz_date
-    left join capital_policies
-        on
-            window_accounts.biz_date >= capital_policies.valid_from
-            and window_accounts.biz_date <= coalesce(capital_policies.valid_to, 'infinity'::date)
+    left join policy_days
+        on window_accounts.biz_date = policy_days.biz_date
 ),
 
 day_measures as (
@@ -349,21 +414,43 @@ running_sums as (
         )
 ),
 
-night_sums as (  -- noqa: ST03
-    -- (final reads it when the window is one day: a night)
-    -- the day's amounts added to the running sums of the day before (carried_running_sum)
+window_sums as (  -- noqa: ST03
+    -- (final reads it when the window is longer than a day) each window row with its running sums
     select
-        profits.acct_type,
-        profits.acct_no,
-        profits.sub_acct_no,
-        profits.biz_date,
+        profits.*,
+        {%- set window_sum_columns = [] %}
         {%- for column in summed_columns %}
-            {%- for suffix, period in periods.items() %}
-                {{ carried_running_sum('carried_rows', column ~ '_' ~ suffix, 'profits.' ~ column, period) }}
-                    as {{ column }}_{{ suffix }},
+            {%- for suffix in periods %}
+                {%- do window_sum_columns.append('sums.' ~ column ~ '_' ~ suffix) %}
             {%- endfor %}
         {%- endfor %}
-        false as is_carried_in
+        {{ window_sum_columns | join(',\n        ') }}
+    from profits
+    inner join running_sums as sums
+        on
+            profits.acct_type = sums.acct_type
+            and profits.acct_no = sums.acct_no
+            and profits.sub_acct_no = sums.sub_acct_no
+            and profits.biz_date = sums.biz_date
+            and not sums.is_carried_in
+),
+
+night_sums as (  -- noqa: ST03
+    -- (final reads it when the window is one day: a night)
+    -- each row with the day's amounts added to the running sums of the day before
+    -- (carried_running_sum)
+    select
+        profits.*,
+        {%- set night_sum_columns = [] %}
+        {%- for column in summed_columns %}
+            {%- for suffix, period in periods.items() %}
+                {%- do night_sum_columns.append(
+                    carried_running_sum('carried_rows', column ~ '_' ~ suffix, 'profits.' ~ column, period)
+                    ~ ' as ' ~ column ~ '_' ~ suffix
+                ) %}
+            {%- endfor %}
+        {%- endfor %}
+        {{ night_sum_columns | join(',\n        ') }}
     from profits
     left join carried_rows
         on
@@ -375,53 +462,46 @@ night_sums as (  -- noqa: ST03
 final as (
     select
         -- key
-        profits.biz_date::date as biz_date,
-        profits.acct_type::text as acct_type,
-        profits.acct_no::text as acct_no,
-        profits.sub_acct_no::text as sub_acct_no,
+        summed.biz_date::date as biz_date,
+        summed.acct_type::text as acct_type,
+        summed.acct_no::text as acct_no,
+        summed.sub_acct_no::text as sub_acct_no,
         -- the transfer price and where it came from (what it depends on, the account's attributes
         -- and balances of the day, are fct_account_daily's: fct_account_profit_daily shows them
         -- beside these columns)
-        profits.price_source::text as price_source,
-        profits.feed_ftp_rate::numeric(14, 6) as feed_ftp_rate,
-        profits.feed_effective_date::date as feed_effective_date,
-        profits.curve_rate::numeric(14, 6) as curve_rate,
-        profits.curve_effective_date::date as curve_effective_date,
-        profits.adjustment_bps::numeric(10, 2) as adjustment_bps,
-        profits.adjustment_org_id::text as adjustment_org_id,
-        profits.adjustment_effective_date::date as adjustment_effective_date,
-        profits.ftp_rate::numeric(14, 6) as ftp_rate,
+        summed.price_source::text as price_source,
+        summed.feed_ftp_rate::numeric(14, 6) as feed_ftp_rate,
+        summed.feed_effective_date::date as feed_effective_date,
+        summed.curve_rate::numeric(14, 6) as curve_rate,
+        summed.curve_effective_date::date as curve_effective_date,
+        summed.adjustment_bps::numeric(10, 2) as adjustment_bps,
+        summed.adjustment_org_id::text as adjustment_org_id,
+        summed.adjustment_effective_date::date as adjustment_effective_date,
+        summed.ftp_rate::numeric(14, 6) as ftp_rate,
         -- the day's measures, CNY
-        profits.interest_margin_cny::{{ exact_money() }} as interest_margin_cny,
-        profits.transfer_income_cny::{{ exact_money() }} as transfer_income_cny,
-        profits.transfer_expense_cny::{{ exact_money() }} as transfer_expense_cny,
-        profits.delta_impairment_cny::numeric(20, 2) as delta_impairment_cny,
-        profits.delta_accrued_unpaid_int_cny::numeric(20, 2) as delta_accrued_unpaid_int_cny,
-        profits.capital_ratio_pct::numeric(9, 6) as capital_ratio_pct,
-        profits.hurdle_rate_pct::numeric(9, 6) as hurdle_rate_pct,
-        profits.capital_policy_source::text as capital_policy_source,
-        profits.capital_policy_date::date as capital_policy_date,
-        profits.economic_capital_cost_cny::{{ exact_money() }} as economic_capital_cost_cny,
-        profits.ftp_profit_cny::{{ exact_money() }} as ftp_profit_cny,
+        summed.interest_margin_cny::{{ exact_money() }} as interest_margin_cny,
+        summed.transfer_income_cny::{{ exact_money() }} as transfer_income_cny,
+        summed.transfer_expense_cny::{{ exact_money() }} as transfer_expense_cny,
+        summed.delta_impairment_cny::numeric(20, 2) as delta_impairment_cny,
+        summed.delta_accrued_unpaid_int_cny::numeric(20, 2) as delta_accrued_unpaid_int_cny,
+        summed.capital_ratio_pct::numeric(9, 6) as capital_ratio_pct,
+        summed.hurdle_rate_pct::numeric(9, 6) as hurdle_rate_pct,
+        summed.capital_policy_source::text as capital_policy_source,
+        summed.capital_policy_date::date as capital_policy_date,
+        summed.economic_capital_cost_cny::{{ exact_money() }} as economic_capital_cost_cny,
+        summed.ftp_profit_cny::{{ exact_money() }} as ftp_profit_cny,
         -- month- and year-to-date sums
         {%- set sum_columns = [] %}
         {%- for column in summed_columns %}
             {%- for suffix in periods %}
                 {%- set money_type = exact_money() if column in exact_columns else 'numeric(24, 2)' %}
                 {%- do sum_columns.append(
-                    'sums.' ~ column ~ '_' ~ suffix ~ '::' ~ money_type ~ ' as ' ~ column ~ '_' ~ suffix
+                    'summed.' ~ column ~ '_' ~ suffix ~ '::' ~ money_type ~ ' as ' ~ column ~ '_' ~ suffix
                 ) %}
             {%- endfor %}
         {%- endfor %}
         {{ sum_columns | join(',\n        ') }}
-    from profits
-    inner join {{ 'night_sums' if one_day else 'running_sums' }} as sums
-        on
-            profits.acct_type = sums.acct_type
-            and profits.acct_no = sums.acct_no
-            and profits.sub_acct_no = sums.sub_acct_no
-            and profits.biz_date = sums.biz_date
-            and not sums.is_carried_in
+    from {{ 'night_sums' if one_day else 'window_sums' }} as summed
 )
 
 select * from final
