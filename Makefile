@@ -11,6 +11,9 @@ DEMO_ACCOUNTS ?= 20000
 DEMO_SEED ?= 42
 BENCH_ACCOUNTS ?= 1000000
 BENCH_DAYS ?= 3
+# raw kept this many days before the last (BANKPERF_RAW_RETENTION_DAYS), so the last night shows a
+# business date's lasting cost; empty keeps raw whole
+BENCH_RAW_RETENTION_DAYS ?= 1
 GROWTH_ACCOUNTS ?= 20000
 GROWTH_HISTORY ?= 90
 WEB_HOST ?= 127.0.0.1
@@ -81,7 +84,8 @@ bench-load: db-start
 
 ## bench-nightly: each night of a generated bank timed alone, its slowest models, rows and bytes added
 bench-nightly: db-start
-	$(BIN)/python -m benchmarks.bench_nightly --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS)
+	$(BIN)/python -m benchmarks.bench_nightly --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
+		$(if $(BENCH_RAW_RETENTION_DAYS),--raw-retention-days $(BENCH_RAW_RETENTION_DAYS))
 
 ## bench-growth: one night after a ~90-day backfill against night 2 (target: <= 1.1 x)
 bench-growth: db-start

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=compact_date, default=dt.date(2025, 12, 30))
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest dbt nodes to print")
     parser.add_argument("--database", default=BENCH_DATABASE, help="the scratch database (dropped and recreated)")
+    parser.add_argument("--raw-retention-days", type=int, default=None,
+                        help="run with BANKPERF_RAW_RETENTION_DAYS=N (delivered days archived, older raw dropped)")
     args = parser.parse_args(argv)
     inbox = generated_inbox(args.accounts, args.start, args.days)
     target = scratch_database(args.database)
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     nights = []
     for k in range(args.days):
         day = args.start + dt.timedelta(days=k)
-        nights.append(run_night(target, inbox, day, day, f"night {k + 1}", log))
+        nights.append(run_night(target, inbox, day, day, f"night {k + 1}", log, args.raw_retention_days))
     previous = None
     for night in nights:
         print_night(night, previous, top=args.top)
@@ -49,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     slowest = max(nights, key=lambda n: n.seconds)
     print(f"\nslowest night: {slowest.label} {slowest.seconds:.1f}s; database {nights[-1].database_bytes / 1e9:.2f} GB "
           f"after {args.days} business dates ({nights[-1].database_bytes / 1e9 / args.days:.2f} GB a date)")
+    if len(nights) > 1:
+        grown = nights[-1].database_bytes - nights[-2].database_bytes
+        kept = (f"raw kept {args.raw_retention_days} day(s) before the last"
+                if args.raw_retention_days is not None else "raw kept whole")
+        print(f"the last night added {grown / 1e9:.2f} GB ({kept}): a business date's cost once the first "
+              f"nights' one-off growth (dimensions' first rewrite) is past")
     settings = vars(args) | {"start": str(args.start)}
     write_summary(bench_folder() / f"nightly-{args.accounts}.json", settings, nights, target)
     return 0

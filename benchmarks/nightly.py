@@ -96,8 +96,13 @@ def scratch_database(name: str = BENCH_DATABASE) -> DbSettings:
     return target
 
 
-def run_night(target: DbSettings, inbox: Path, first: dt.date, last: dt.date, label: str, log: Path) -> Night:
-    """``bankperf run --from first --to last`` into ``target``, timed; fails loudly when the run fails."""
+def run_night(target: DbSettings, inbox: Path, first: dt.date, last: dt.date, label: str, log: Path,
+              raw_retention_days: int | None = None) -> Night:
+    """``bankperf run --from first --to last`` into ``target``, timed; fails loudly when the run fails.
+
+    With ``raw_retention_days`` the run keeps raw as a bank would (``BANKPERF_RAW_RETENTION_DAYS``: the
+    job's last asset archives the delivered days under the bench folder and drops older raw partitions),
+    so what a night adds once that many days are kept is what a business date costs for good."""
     env = {
         **os.environ,
         "BANKPERF_DB_URL": target.url,
@@ -106,6 +111,10 @@ def run_night(target: DbSettings, inbox: Path, first: dt.date, last: dt.date, la
         "DO_NOT_TRACK": "1",
         "DAGSTER_DISABLE_TELEMETRY": "true",
     }
+    env.pop("BANKPERF_RAW_RETENTION_DAYS", None)
+    if raw_retention_days is not None:
+        env["BANKPERF_RAW_RETENTION_DAYS"] = str(raw_retention_days)
+        env["BANKPERF_ARCHIVE"] = str(bench_folder() / f"archive-{target.database}")
     RUN_RESULTS.unlink(missing_ok=True)
     command = [*bankperf_command(), "run", "--inbox", str(inbox), "--from", f"{first:%Y%m%d}", "--to", f"{last:%Y%m%d}"]
     with log.open("a") as out:

@@ -99,6 +99,37 @@ carried_rows as (
     select * from restated_previous_rows
 ),
 
+window_path_owners as (
+    -- the owners the window functions below decide: every one, except on a night only the restated
+    -- accounts' (night_rows has the others), restricted before the distinct keys below sort them
+    select owners.*
+    from owners
+    {%- if one_day %}
+        where exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = owners.acct_type
+                and restated_starts.acct_no = owners.acct_no
+                and restated_starts.sub_acct_no = owners.sub_acct_no
+        )
+    {%- endif %}
+),
+
+window_path_carried_rows as (
+    -- carried_rows restricted the same way
+    select carried_rows.*
+    from carried_rows
+    {%- if one_day %}
+        where exists (
+            select 1 from restated_starts
+            where
+                restated_starts.acct_type = carried_rows.acct_type
+                and restated_starts.acct_no = carried_rows.acct_no
+                and restated_starts.sub_acct_no = carried_rows.sub_acct_no
+        )
+    {%- endif %}
+),
+
 owner_keys as (
     -- every owner of an account this year so far: a former owner keeps a zero-share row to the
     -- end of the year, so the owners' period sums always add up to the account's
@@ -108,7 +139,7 @@ owner_keys as (
         sub_acct_no,
         emp_id,
         portion
-    from owners
+    from window_path_owners
     union
     select
         acct_type,
@@ -116,7 +147,7 @@ owner_keys as (
         sub_acct_no,
         emp_id,
         portion
-    from carried_rows
+    from window_path_carried_rows
 ),
 
 owner_days as (
@@ -136,16 +167,6 @@ owner_days as (
             owner_keys.acct_type = account_days.acct_type
             and owner_keys.acct_no = account_days.acct_no
             and owner_keys.sub_acct_no = account_days.sub_acct_no
-    {%- if one_day %}
-        -- (a night: the restated accounts only; night_rows has the others)
-        where exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = owner_keys.acct_type
-                and restated_starts.acct_no = owner_keys.acct_no
-                and restated_starts.sub_acct_no = owner_keys.sub_acct_no
-        )
-    {%- endif %}
     union all
     select
         acct_type,
@@ -157,16 +178,7 @@ owner_days as (
         open_org_id,
         balance_cny,
         true as is_carried_in
-    from carried_rows
-    {%- if one_day %}
-        where exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = carried_rows.acct_type
-                and restated_starts.acct_no = carried_rows.acct_no
-                and restated_starts.sub_acct_no = carried_rows.sub_acct_no
-        )
-    {%- endif %}
+    from window_path_carried_rows
 ),
 
 daily_contributions as (
@@ -187,7 +199,7 @@ daily_contributions as (
         {%- endfor %}
         owner_days.is_carried_in or owners.emp_id is not null as is_held
     from owner_days
-    left join owners
+    left join window_path_owners as owners
         on
             owner_days.acct_type = owners.acct_type
             and owner_days.acct_no = owners.acct_no
@@ -195,7 +207,7 @@ daily_contributions as (
             and owner_days.emp_id = owners.emp_id
             and owner_days.portion = owners.portion
             and owner_days.biz_date = owners.biz_date
-    left join carried_rows
+    left join window_path_carried_rows as carried_rows
         on
             owner_days.is_carried_in
             and owner_days.acct_type = carried_rows.acct_type
