@@ -13,7 +13,12 @@
 
 {#- rules.md, Cards: REL (CARD) > the card's emp_id > the linked account's owners > the virtual
     manager of the card's institution; a management override (acct_type CARD) comes first, as for
-    accounts. -#}
+    accounts. Each owner row also carries the card's counts of the day split by its share (what
+    fct_card_allocations_daily shows), kept here rather than in a table of their own. -#}
+{%- set counted_flags = [
+    'is_issued_today', 'is_activated_today', 'is_cancelled_today', 'is_issued_m', 'is_issued_y',
+    'is_activated_m', 'is_activated_y', 'is_effective_new_m', 'is_effective_new_y',
+] %}
 
 with
 
@@ -35,6 +40,12 @@ employees as (
 
 account_owners as (
     select * from {{ ref('fct_account_owner_daily') }}
+),
+
+card_days as (
+    -- the cards' flags of the day (fct_card_daily)
+    select * from {{ ref('fct_card_daily') }}
+    where {{ window_filter('biz_date') }}
 ),
 
 active_employees as (
@@ -237,13 +248,22 @@ final as (
         exact_shares.share::numeric(16, 12) as share,
         exact_shares.source::text as source,
         coalesce(employees.org_id, exact_shares.card_org_id)::text as owner_org_id,
-        exact_shares.card_org_id::text as card_org_id
+        exact_shares.card_org_id::text as card_org_id,
+        -- the card's counts, split by the share (Σ over a card-day's owners = the card's 0 or 1)
+        {%- for flag in counted_flags %}
+            (case when card_days.{{ flag }} then exact_shares.share else 0 end)::numeric(16, 12)
+                as {{ flag | replace('is_', '', 1) }}_count{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from exact_shares
     left join employees
         on
             exact_shares.emp_id = employees.emp_id
             and exact_shares.biz_date >= employees.valid_from
             and exact_shares.biz_date <= coalesce(employees.valid_to, 'infinity'::date)
+    left join card_days
+        on
+            exact_shares.biz_date = card_days.biz_date
+            and exact_shares.card_no = card_days.card_no
 )
 
 select * from final

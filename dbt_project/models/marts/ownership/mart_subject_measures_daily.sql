@@ -416,7 +416,9 @@ booked_customers as (
 subject_counts as (
     -- counts: each open account and customer once per subject, whatever its share (shown, not paid), and
     -- the accounts the subject holds a share of (books), open or not: the subject-day exists while it
-    -- holds one (or counts a transaction). An owner's from his distinct accounts and customers; an
+    -- holds one (or counts a transaction). An owner's: the rows of owned_accounts and owned_customers,
+    -- already distinct per owner (an owner is at one institution a day: owner_org_id comes from the
+    -- owner's version in force, and fct_account_owner_daily's key has no room for two); an
     -- institution's counted where they are and summed up the tree (count_in_subtrees)
     select
         biz_date,
@@ -427,16 +429,7 @@ subject_counts as (
         {%- for column, condition in held_counts.items() %}
             count(*) filter (where {{ condition }}) as {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from (
-        select distinct
-            biz_date,
-            emp_id,
-            acct_type,
-            acct_no,
-            sub_acct_no,
-            is_open
-        from owned_accounts
-    ) as emp_accounts
+    from owned_accounts
     group by biz_date, emp_id
     union all
     select
@@ -448,13 +441,7 @@ subject_counts as (
         {%- for column in held_counts %}
             0 as {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from (
-        select distinct
-            biz_date,
-            emp_id,
-            cust_id
-        from owned_customers
-    ) as emp_customers
+    from owned_customers
     group by biz_date, emp_id
     {%- for caliber, accounts, customers in [
         ('ASSESSMENT', 'owner_org_accounts', 'owner_org_customers'),
