@@ -159,9 +159,41 @@ priced_or_related_rows as (
     where {{ window_filter('biz_date') }}
 ),
 
+unmatched_rows as (
+    -- the REL and FTP rows naming an account not in that day's snapshot (a price given without a
+    -- sub-account names every sub-account of the account: it matches any of them)
+    select priced_or_related_rows.*
+    from priced_or_related_rows
+    where not exists (
+        select 1 from ledger_days
+        where
+            ledger_days.biz_date = priced_or_related_rows.biz_date
+            and ledger_days.acct_type = priced_or_related_rows.acct_type
+            and ledger_days.acct_no = priced_or_related_rows.acct_no
+            and priced_or_related_rows.sub_acct_no in (ledger_days.sub_acct_no, '')
+    )
+),
+
+unmatched_accounts as (
+    select distinct
+        acct_type,
+        acct_no
+    from unmatched_rows
+),
+
+named_accounts as (
+    -- the sub-accounts of the accounts the unmatched rows name (on most days there are none)
+    select accounts.*
+    from accounts
+    inner join unmatched_accounts
+        on
+            accounts.acct_type = unmatched_accounts.acct_type
+            and accounts.acct_no = unmatched_accounts.acct_no
+),
+
 account_lives as (
-    -- when each account was on the ledger: per sub-account, and per account for a price given
-    -- without a sub-account (it applies to every sub-account)
+    -- when each of those accounts was on the ledger: per sub-account, and per account for a price
+    -- given without a sub-account (it applies to every sub-account)
     select
         acct_type,
         acct_no,
@@ -169,7 +201,7 @@ account_lives as (
         first_seen_date,
         last_seen_date,
         close_date
-    from accounts
+    from named_accounts
     union all
     select
         acct_type,
@@ -178,55 +210,31 @@ account_lives as (
         min(first_seen_date) as first_seen_date,
         max(last_seen_date) as last_seen_date,
         max(close_date) as close_date
-    from accounts
+    from named_accounts
     group by acct_type, acct_no
-),
-
-ledger_accounts as (
-    -- the day's accounts, also once per account for a price without a sub-account
-    select
-        biz_date,
-        acct_type,
-        acct_no,
-        sub_acct_no
-    from ledger_days
-    union
-    select
-        biz_date,
-        acct_type,
-        acct_no,
-        '' as sub_acct_no
-    from ledger_days
 ),
 
 rows_without_account as (
     -- a relation or price for an account not in the day's snapshot: nothing to apply it to that day
     select
-        priced_or_related_rows.biz_date,
-        priced_or_related_rows.feed,
-        lower(priced_or_related_rows.acct_type) || '_account_exists' as rule_name,
+        unmatched_rows.biz_date,
+        unmatched_rows.feed,
+        lower(unmatched_rows.acct_type) || '_account_exists' as rule_name,
         concat_ws(
             '|',
-            priced_or_related_rows.acct_type,
-            priced_or_related_rows.acct_no,
-            priced_or_related_rows.sub_acct_no
+            unmatched_rows.acct_type,
+            unmatched_rows.acct_no,
+            unmatched_rows.sub_acct_no
         ) as record_key,
-        priced_or_related_rows.record,
-        priced_or_related_rows.row_kind || ' ignored on ' || priced_or_related_rows.biz_date::text || ': '
-        || {{ account_absence_reason('account_lives', 'priced_or_related_rows.biz_date') }} as action_taken
-    from priced_or_related_rows
-    left join ledger_accounts
-        on
-            priced_or_related_rows.biz_date = ledger_accounts.biz_date
-            and priced_or_related_rows.acct_type = ledger_accounts.acct_type
-            and priced_or_related_rows.acct_no = ledger_accounts.acct_no
-            and priced_or_related_rows.sub_acct_no = ledger_accounts.sub_acct_no
+        unmatched_rows.record,
+        unmatched_rows.row_kind || ' ignored on ' || unmatched_rows.biz_date::text || ': '
+        || {{ account_absence_reason('account_lives', 'unmatched_rows.biz_date') }} as action_taken
+    from unmatched_rows
     left join account_lives
         on
-            priced_or_related_rows.acct_type = account_lives.acct_type
-            and priced_or_related_rows.acct_no = account_lives.acct_no
-            and priced_or_related_rows.sub_acct_no = account_lives.sub_acct_no
-    where ledger_accounts.acct_no is null
+            unmatched_rows.acct_type = account_lives.acct_type
+            and unmatched_rows.acct_no = account_lives.acct_no
+            and unmatched_rows.sub_acct_no = account_lives.sub_acct_no
 ),
 
 card_relations_without_card as (
