@@ -68,7 +68,10 @@ def archive_day(inbox: Path, biz_date: dt.date, archive: Path | None = None) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as part:
         try:
-            with tarfile.open(fileobj=part, mode="w:gz") as tar:
+            # gzip level 1: the archive is written on the night's path, after publication; at a million
+            # accounts level 1 takes ~2 s for a day's 292 MB of files (91 MB), the default level 9 ~28 s
+            # (73 MB)
+            with tarfile.open(fileobj=part, mode="w:gz", compresslevel=1) as tar:
                 for path in sorted(folder.iterdir()):
                     if path.is_file():
                         tar.add(path, arcname=f"{folder.name}/{path.name}")
