@@ -75,7 +75,9 @@ def test_archive_prune_and_reload(fresh_db: str, tmp_path: Path, monkeypatch: py
     assert DAYS[0] in _partition_dates(fresh_db)
 
 
-def test_nightly_job_retention_step(fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nightly_job_retention_step(
+    fresh_db: str, dagster_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The nightly job's last asset, ``raw_retention``, materialized by Dagster for each night in turn.
 
     Off without ``BANKPERF_RAW_RETENTION_DAYS`` (nothing archived or dropped); with 1 day kept, each
