@@ -100,7 +100,35 @@ versions as (
 {% macro latest_states(snapshots, key_columns, attribute_columns) -%}
     {#- Current state (type 1): per key, the attributes of the latest day seen, with the first
         and last day seen. Order-independent: a rerun of an older window never overwrites a
-        newer state, so reruns need no chain. -#}
+        newer state, so reruns need no chain. A night (a one-day window, incremental) takes the same
+        by one join of the day's snapshot to the stored states (the doc decision_night_path): a key is
+        once in a day's snapshot (its models' unique tests), so the window functions below, which sort
+        the window's and the stored rows, would rank just that row against the stored one. -#}
+{%- if is_incremental() and is_one_day_window() %}
+latest_states as (
+    -- the day's state, unless the stored one was seen later (a rerun of an older night keeps it); the
+    -- first day seen is the earlier of the stored one and the day
+    select
+        {%- for column in key_columns %}
+        day_states.{{ column }},
+        {%- endfor %}
+        {%- for column in attribute_columns %}
+        case
+            when existing.last_seen_date > day_states.biz_date then existing.{{ column }}
+            else day_states.{{ column }}
+        end as {{ column }},
+        {%- endfor %}
+        least(existing.first_seen_date, day_states.biz_date) as first_seen_date,
+        greatest(existing.last_seen_date, day_states.biz_date) as last_seen_date
+    from {{ snapshots }} as day_states
+    left join {{ this }} as existing
+        on
+        {%- for column in key_columns %}
+            {{ 'and ' if not loop.first }}day_states.{{ column }} = existing.{{ column }}
+        {%- endfor %}
+    where day_states.biz_date = {{ window_start('day_states.biz_date') }}
+)
+{%- else %}
 window_states as (
     select
         {%- for column in key_columns %}
@@ -175,6 +203,7 @@ latest_states as (
     from ranked_states
     where recency = 1
 )
+{%- endif %}
 {%- endmacro %}
 
 
