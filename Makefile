@@ -68,7 +68,7 @@ test: db-start lint
 lint: db-start
 	$(BIN)/ruff check bankperf loaders orchestration portal tests benchmarks
 	$(BIN)/python -m bankperf.quality.build --check
-	source <($(BIN)/bankperf db env) && $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
+	source <($(BIN)/bankperf db env) && $(BIN)/python -m bankperf.sqllint lint dbt_project/models dbt_project/tests --processes 2
 
 docs: db-start
 	source <($(BIN)/bankperf db env) && $(BIN)/dbt docs generate

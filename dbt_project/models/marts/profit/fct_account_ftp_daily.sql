@@ -113,15 +113,13 @@ night_changes as (  -- noqa: ST03
             where earlier_rows.biz_date < {{ window_start("'-infinity'::date") }}
         ) as is_history_start
     from account_days as day_rows
-    left join (
-        select * from account_days
-        where biz_date < {{ window_start("'-infinity'::date") }}
-    ) as day_before
+    left join account_days as day_before
         on
             day_rows.acct_type = day_before.acct_type
             and day_rows.acct_no = day_before.acct_no
             and day_rows.sub_acct_no = day_before.sub_acct_no
             and day_rows.biz_date - 1 = day_before.biz_date
+            and day_before.biz_date < {{ window_start("'-infinity'::date") }}
     where day_rows.biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
@@ -148,7 +146,7 @@ curve_days as (
         curve_segments.currency,
         curve_segments.valid_from,
         array_agg(curve_segments.term_from_months order by curve_segments.term_from_months)
-            filter (where curve_segments.term_from_months is not null) as term_points,
+        filter (where curve_segments.term_from_months is not null) as term_points,
         array_agg(curve_segments.term_from_months order by curve_segments.term_from_months nulls first)
             as segment_terms_from,
         array_agg(curve_segments.rate_at_from order by curve_segments.term_from_months nulls first)
@@ -235,11 +233,13 @@ priced_accounts as (
         window_accounts.*,
         coalesce(sub_account_prices.ftp_rate, account_prices.ftp_rate) as feed_ftp_rate,
         coalesce(sub_account_prices.effective_date, account_prices.effective_date) as feed_effective_date,
+        {#- the segment the remaining term falls in: 1 below the first point, k + 1 from the k-th point #}
+        {%- set segment = 'width_bucket(window_accounts.remaining_term_months, curve_days.term_points) + 1' %}
         round(
-            curve_days.segment_rates_at_from[curve_segment.number]
-            + curve_days.segment_rates_per_month[curve_segment.number] * (
+            curve_days.segment_rates_at_from[{{ segment }}]
+            + curve_days.segment_rates_per_month[{{ segment }}] * (
                 window_accounts.remaining_term_months
-                - coalesce(curve_days.segment_terms_from[curve_segment.number], window_accounts.remaining_term_months)
+                - coalesce(curve_days.segment_terms_from[{{ segment }}], window_accounts.remaining_term_months)
             ),
             6
         ) as curve_rate,
@@ -269,10 +269,6 @@ priced_accounts as (
             window_accounts.acct_type = curve_days.acct_type
             and window_accounts.currency = curve_days.currency
             and window_accounts.biz_date = curve_days.biz_date
-    -- the segment the remaining term falls in: 1 below the first point, k + 1 from the k-th point
-    left join lateral (
-        select width_bucket(window_accounts.remaining_term_months, curve_days.term_points) + 1 as number
-    ) as curve_segment on true
     left join applicable_adjustments
         on
             window_accounts.acct_type = applicable_adjustments.acct_type
