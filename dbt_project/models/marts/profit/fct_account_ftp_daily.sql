@@ -123,16 +123,9 @@ night_changes as (  -- noqa: ST03
     where day_rows.biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
-window_accounts as (
-    select
-        *,
-        {{ remaining_term_months('maturity_date', 'biz_date') }} as remaining_term_months
-    from {{ 'night_changes' if one_day else 'account_changes' }}
-    where biz_date >= {{ window_start("'-infinity'::date") }}
-),
-
 window_dates as (
-    select distinct biz_date from window_accounts
+    select distinct biz_date from account_days
+    where biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
 curve_days as (
@@ -174,6 +167,40 @@ policy_days as (
         on
             window_dates.biz_date >= capital_policies.valid_from
             and window_dates.biz_date <= coalesce(capital_policies.valid_to, 'infinity'::date)
+),
+
+window_accounts as (
+    -- the window's account rows with their curve rate and capital policy (joined here, on the window
+    -- date, side and currency, so that the joins of the materialized rows with the prices below are
+    -- planned on the account key alone: joined there, the rows came sorted by date and side, and at
+    -- 20,000 accounts the prices were merged on that prefix, every account against every price)
+    select
+        account_rows.*,
+        {{ remaining_term_months('account_rows.maturity_date', 'account_rows.biz_date') }} as remaining_term_months,
+        {#- the segment the remaining term falls in: 1 below the first point, k + 1 from the k-th point #}
+        {%- set term = remaining_term_months('account_rows.maturity_date', 'account_rows.biz_date') %}
+        {%- set segment = 'width_bucket(' ~ term ~ ', curve_days.term_points) + 1' %}
+        round(
+            curve_days.segment_rates_at_from[{{ segment }}]
+            + curve_days.segment_rates_per_month[{{ segment }}] * (
+                {{ term }} - coalesce(curve_days.segment_terms_from[{{ segment }}], {{ term }})
+            ),
+            6
+        ) as curve_rate,
+        curve_days.valid_from as curve_effective_date,
+        policy_days.capital_ratio_pct,
+        policy_days.hurdle_rate_pct,
+        policy_days.policy_source as capital_policy_source,
+        policy_days.valid_from as capital_policy_date
+    from {{ 'night_changes' if one_day else 'account_changes' }} as account_rows
+    left join curve_days
+        on
+            account_rows.acct_type = curve_days.acct_type
+            and account_rows.currency = curve_days.currency
+            and account_rows.biz_date = curve_days.biz_date
+    left join policy_days
+        on account_rows.biz_date = policy_days.biz_date
+    where account_rows.biz_date >= {{ window_start("'-infinity'::date") }}
 ),
 
 adjustments_by_institution as (
@@ -233,24 +260,9 @@ priced_accounts as (
         window_accounts.*,
         coalesce(sub_account_prices.ftp_rate, account_prices.ftp_rate) as feed_ftp_rate,
         coalesce(sub_account_prices.effective_date, account_prices.effective_date) as feed_effective_date,
-        {#- the segment the remaining term falls in: 1 below the first point, k + 1 from the k-th point #}
-        {%- set segment = 'width_bucket(window_accounts.remaining_term_months, curve_days.term_points) + 1' %}
-        round(
-            curve_days.segment_rates_at_from[{{ segment }}]
-            + curve_days.segment_rates_per_month[{{ segment }}] * (
-                window_accounts.remaining_term_months
-                - coalesce(curve_days.segment_terms_from[{{ segment }}], window_accounts.remaining_term_months)
-            ),
-            6
-        ) as curve_rate,
-        curve_days.valid_from as curve_effective_date,
         coalesce(applicable_adjustments.adjustment_bps, 0) as adjustment_bps,
         applicable_adjustments.adjustment_org_id,
-        applicable_adjustments.adjustment_effective_date,
-        policy_days.capital_ratio_pct,
-        policy_days.hurdle_rate_pct,
-        policy_days.policy_source as capital_policy_source,
-        policy_days.valid_from as capital_policy_date
+        applicable_adjustments.adjustment_effective_date
     from window_accounts
     left join ftp_prices as sub_account_prices
         on
@@ -264,19 +276,12 @@ priced_accounts as (
             and window_accounts.acct_no = account_prices.acct_no
             and account_prices.sub_acct_no is null
             and window_accounts.biz_date = account_prices.biz_date
-    left join curve_days
-        on
-            window_accounts.acct_type = curve_days.acct_type
-            and window_accounts.currency = curve_days.currency
-            and window_accounts.biz_date = curve_days.biz_date
     left join applicable_adjustments
         on
             window_accounts.acct_type = applicable_adjustments.acct_type
             and window_accounts.acct_no = applicable_adjustments.acct_no
             and window_accounts.sub_acct_no = applicable_adjustments.sub_acct_no
             and window_accounts.biz_date = applicable_adjustments.biz_date
-    left join policy_days
-        on window_accounts.biz_date = policy_days.biz_date
 ),
 
 day_measures as (
