@@ -784,3 +784,18 @@
             and {{ versions }}.sub_acct_no = latest.sub_acct_no
             and {{ versions }}.applied_date = latest.applied_date
 {%- endmacro %}
+
+
+{% macro is_restated_account(relation) -%}
+    {#- Whether the account of `relation`'s row is one this build restates: a semi-join on the account key
+        with the model's CTE `restated_starts` (one row per restated account), hashed whatever the
+        estimates. fct_account_owner_daily splits its rows with it between the window path and the night
+        path. -#}
+    exists (
+        select 1 from restated_starts
+        where
+            restated_starts.acct_type = {{ relation }}.acct_type
+            and restated_starts.acct_no = {{ relation }}.acct_no
+            and restated_starts.sub_acct_no = {{ relation }}.sub_acct_no
+    )
+{%- endmacro %}

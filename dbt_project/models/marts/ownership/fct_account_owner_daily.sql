@@ -88,13 +88,7 @@ carried_rows as (
                 and account_days.sub_acct_no = previous_rows.sub_acct_no
                 and account_days.biz_date = {{ window_start("'infinity'::date") }}
         )
-        and not exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = previous_rows.acct_type
-                and restated_starts.acct_no = previous_rows.acct_no
-                and restated_starts.sub_acct_no = previous_rows.sub_acct_no
-        )
+        and not {{ is_restated_account('previous_rows') }}
     union all
     select * from restated_previous_rows
 ),
@@ -105,13 +99,7 @@ window_path_owners as (
     select owners.*
     from owners
     {%- if one_day %}
-        where exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = owners.acct_type
-                and restated_starts.acct_no = owners.acct_no
-                and restated_starts.sub_acct_no = owners.sub_acct_no
-        )
+        where {{ is_restated_account('owners') }}
     {%- endif %}
 ),
 
@@ -120,13 +108,7 @@ window_path_carried_rows as (
     select carried_rows.*
     from carried_rows
     {%- if one_day %}
-        where exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = carried_rows.acct_type
-                and restated_starts.acct_no = carried_rows.acct_no
-                and restated_starts.sub_acct_no = carried_rows.sub_acct_no
-        )
+        where {{ is_restated_account('carried_rows') }}
     {%- endif %}
 ),
 
@@ -284,13 +266,7 @@ night_rows as (
     where
         {{ one_day }}
         and account_days.biz_date = {{ window_start("'infinity'::date") }}
-        and not exists (
-            select 1 from restated_starts
-            where
-                restated_starts.acct_type = account_days.acct_type
-                and restated_starts.acct_no = account_days.acct_no
-                and restated_starts.sub_acct_no = account_days.sub_acct_no
-        )
+        and not {{ is_restated_account('account_days') }}
         and (
             day_owners.emp_id is not null
             or {{ period_start('carried_rows.biz_date', 'year') }} = {{ period_start('account_days.biz_date', 'year') }}
