@@ -56,11 +56,10 @@
 {%- endmacro %}
 
 
-{% macro dates_and_period_ends(first_date, last_date, periods) -%}
+{% macro window_and_period_end_dates(first_date, last_date, periods) -%}
     {#- The dates first_date..last_date (ISO text) and, for each period in `periods` ('year',
         'month'), the day before the period each of them falls in (the previous year- or
-        month-end it compares with), as date literals for `in (...)`: known at plan time, so a
-        night reads only these days of a fact (BRIN ranges, partitions). -#}
+        month-end it compares with): a sorted list of dates. -#}
     {%- set datetime = modules.datetime -%}
     {%- set first = datetime.datetime.strptime(first_date, '%Y-%m-%d').date() -%}
     {%- set last = datetime.datetime.strptime(last_date, '%Y-%m-%d').date() -%}
@@ -75,9 +74,22 @@
             {%- do dates.append(day.replace(day=1) - datetime.timedelta(days=1)) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for day in dates | unique | sort -%}
+    {{- return(dates | unique | sort) -}}
+{%- endmacro %}
+
+
+{% macro date_literals(dates) -%}
+    {#- Dates as date literals for `in (...)`: known at plan time, so a query reads only these days
+        of a fact (BRIN ranges, partitions). -#}
+    {%- for day in dates -%}
         '{{ day.isoformat() }}'::date{{ ', ' if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+
+{% macro dates_and_period_ends(first_date, last_date, periods) -%}
+    {#- window_and_period_end_dates as date literals for `in (...)`. -#}
+    {{- date_literals(window_and_period_end_dates(first_date, last_date, periods)) -}}
 {%- endmacro %}
 
 

@@ -18,6 +18,25 @@
 }}
 
 {%- set sides = {'DEP': 'deposit', 'LOAN': 'loan'} %}
+{%- set first_date = window_bound('min_date') %}
+{%- set last_date = window_bound('max_date') %}
+{#- A month- or year-end before the window that this table already holds is read from its own rows of
+    that day (the customers' balances as that night summed them) instead of being summed again from
+    fct_account_daily: a night reads one day of account rows, not up to three (the day, the previous
+    month-end and the previous year-end: a million account rows each at a million accounts). -#}
+{%- set stored_ends = [] %}
+{%- set summed_dates = none %}
+{%- if first_date is not none and last_date is not none %}
+    {%- set needed_dates = window_and_period_end_dates(first_date, last_date, ['month', 'year']) %}
+    {%- set ends_before = needed_dates | select('lt', modules.datetime.date.fromisoformat(first_date)) | list %}
+    {%- if is_incremental() and execute and ends_before %}
+        {%- set held = run_query(
+            'select distinct biz_date from ' ~ this ~ ' where biz_date in (' ~ date_literals(ends_before) ~ ')'
+        ) %}
+        {%- set stored_ends = held.columns[0].values() | list %}
+    {%- endif %}
+    {%- set summed_dates = needed_dates | reject('in', stored_ends) | list %}
+{%- endif %}
 with
 
 calendar_dates as (
@@ -38,11 +57,10 @@ account_days as (
         avg_balance_cny_m,
         avg_balance_cny_y
     from {{ ref('fct_account_daily') }}
-    {%- if window_bound('min_date') is not none and window_bound('max_date') is not none %}
-        -- the window's days and the month- and year-ends they compare with, as literals
-        where biz_date in (
-            {{ dates_and_period_ends(window_bound('min_date'), window_bound('max_date'), ['month', 'year']) }}
-        )
+    {%- if summed_dates is not none %}
+        -- the window's days and the month- and year-ends they compare with that this table does not
+        -- hold yet, as literals
+        where biz_date in ({{ date_literals(summed_dates) }})
     {%- endif %}
 ),
 
@@ -139,6 +157,27 @@ customer_fees as (
     group by calendar.biz_date, fee_allocations.cust_id
 ),
 
+period_end_balances as (
+    -- the customers' balances on the month- and year-ends the window compares with: summed above or,
+    -- for an end before the window this table holds, its own rows of that day
+    select
+        biz_date,
+        cust_id,
+        deposit_balance_cny,
+        loan_balance_cny
+    from customer_balances
+    {%- if stored_ends %}
+    union all
+    select
+        biz_date,
+        cust_id,
+        deposit_balance_cny,
+        loan_balance_cny
+    from {{ this }}
+    where biz_date in ({{ date_literals(stored_ends) }})
+    {%- endif %}
+),
+
 customer_days as (
     select
         biz_date,
@@ -184,11 +223,11 @@ final as (
         on
             customer_days.biz_date = day_balances.biz_date
             and customer_days.cust_id = day_balances.cust_id
-    left join customer_balances as month_end_balances
+    left join period_end_balances as month_end_balances
         on
             {{ period_start('customer_days.biz_date', 'month') }} - 1 = month_end_balances.biz_date
             and customer_days.cust_id = month_end_balances.cust_id
-    left join customer_balances as year_end_balances
+    left join period_end_balances as year_end_balances
         on
             {{ period_start('customer_days.biz_date', 'year') }} - 1 = year_end_balances.biz_date
             and customer_days.cust_id = year_end_balances.cust_id
