@@ -20,8 +20,16 @@ employees as (
 ),
 
 account_owners as (
+    -- the owner rows of the accounts the window's fees name (a few thousand of a day's million and more)
     select * from {{ ref('fct_account_owner_daily') }}
-    where {{ window_filter('biz_date') }}
+    where
+        {{ window_filter('biz_date') }}
+        and (biz_date, acct_no) in (
+            select
+                fees.biz_date,
+                fees.acct_no
+            from fees
+        )
 ),
 
 owner_shares as (
