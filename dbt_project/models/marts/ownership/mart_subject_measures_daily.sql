@@ -61,8 +61,18 @@
 with
 
 owner_rows as (
-    -- the window's, and before it the touched subjects' owners' (by difference: the window's only)
-    select * from {{ ref('fct_account_owner_daily') }}
+    -- the window's, and before it the touched subjects' owners' (by difference: the window's only); only
+    -- the columns read: this is sorted or hashed whole to meet the account-days
+    select
+        biz_date,
+        acct_type,
+        acct_no,
+        sub_acct_no,
+        emp_id,
+        owner_org_id,
+        alloc_balance_cny,
+        share
+    from {{ ref('fct_account_owner_daily') }}
     where {{ window_filter('biz_date') if by_difference else rebuilt_owner_rows_filter() }}
 ),
 
