@@ -28,6 +28,16 @@ employees as (
 
 year_end_balances as (
     select * from {{ ref('int_account_days_accumulated') }}
+    {%- if window_bound('min_date') is not none and window_bound('max_date') is not none %}
+        -- the year-ends the rebuilt days compare with, as literals (so only those days' partitions are
+        -- probed): the window's years', and the year before's, as a restatement reaches back to the
+        -- start of the previous year at most (int_ownership_restatements)
+        where biz_date in (
+            {%- for year in range(window_bound('min_date')[:4] | int - 2, window_bound('max_date')[:4] | int) %}
+                '{{ year }}-12-31'::date{{ ', ' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endif %}
 ),
 
 transfer_effects as (

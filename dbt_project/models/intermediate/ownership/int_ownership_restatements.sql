@@ -99,9 +99,10 @@ accounts_named_by_owner as (
         account_days.sub_acct_no,
         account_days.mgr_emp_id as emp_id
     from account_days
-    cross join limits
     where
-        account_days.biz_date = limits.window_first_date - 1
+        -- the day before the window, as a literal: PostgreSQL reads that day's partition and BRIN range
+        -- only (compared with a column of `limits` it scanned the window's month partition whole)
+        account_days.biz_date = {{ window_first }} - 1
         and account_days.mgr_emp_id is not null
 ),
 

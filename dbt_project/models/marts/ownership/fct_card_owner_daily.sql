@@ -39,7 +39,9 @@ employees as (
 ),
 
 account_owners as (
+    -- the window's deposit owner rows (the cards' linked accounts are deposits)
     select * from {{ ref('fct_account_owner_daily') }}
+    where {{ window_filter('biz_date') }} and acct_type = 'DEP'
 ),
 
 card_days as (
@@ -122,6 +124,8 @@ valid_relation_owners as (
     where total_share_pct < 100
 ),
 
+{# A night's rows are all of its one day, so its join needs no date: with it PostgreSQL, which counts
+    the date's selectivity over every date of the owner fact, estimated these rows at one and looped. #}
 linked_account_owners as (
     select
         cards.biz_date,
@@ -135,7 +139,9 @@ linked_account_owners as (
             account_owners.acct_type = 'DEP'
             and cards.acct_no = account_owners.acct_no
             and cards.linked_sub_acct_no = account_owners.sub_acct_no
-            and cards.biz_date = account_owners.biz_date
+            {% if not is_one_day_window() -%}
+                and cards.biz_date = account_owners.biz_date
+            {%- endif %}
     where account_owners.share <> 0
     group by cards.biz_date, cards.card_no, account_owners.emp_id
 ),
