@@ -30,8 +30,10 @@
     {%- set needed_dates = window_and_period_end_dates(first_date, last_date, ['month', 'year']) %}
     {%- set ends_before = needed_dates | select('lt', modules.datetime.date.fromisoformat(first_date)) | list %}
     {%- if is_incremental() and execute and ends_before %}
+        {#- which of them it holds: one row's probe each (a distinct over the days read every customer) #}
         {%- set held = run_query(
-            'select distinct biz_date from ' ~ this ~ ' where biz_date in (' ~ date_literals(ends_before) ~ ')'
+            'select ends.biz_date from unnest(array[' ~ date_literals(ends_before) ~ ']) as ends (biz_date)'
+            ~ ' where exists (select 1 from ' ~ this ~ ' as stored where stored.biz_date = ends.biz_date)'
         ) %}
         {%- set stored_ends = held.columns[0].values() | list %}
     {%- endif %}
